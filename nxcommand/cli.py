@@ -1,0 +1,141 @@
+"""The ``nxcommand`` command: the console by default, and maintenance subcommands.
+
+    nxcommand [--db PATH]                 open the console
+    nxcommand init [--db PATH] [--demo]   create a database (optionally with the demo county)
+    nxcommand check [--db PATH]           schema version, integrity, foreign keys
+
+``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
+the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from .errors import UserError
+from .paths import DB_ENV, chosen_db_path
+
+_ARGPARSE_ZH = [
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"无效的子命令 \2（可选：\3）"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"参数 \1 不接受值 \2"),
+    (r"ambiguous option: (.*) could match (.*)", r"有歧义的选项 \1，可能是：\2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage and error messages."""
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法：", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage:", "用法：", 1)
+        return text.replace("\noptions:\n", "\n选项：\n").replace(
+            "\npositional arguments:\n", "\n子命令：\n").replace(
+            "show this help message and exit", "显示本帮助并退出")
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        for pattern, replacement in _ARGPARSE_ZH:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"nxcommand：错误：{message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    db_help = f"数据库文件路径（也可用环境变量 {DB_ENV}；默认为用户数据目录中的数据库）"
+    parser = _Parser(prog="nxcommand", description="nxcommand 县级应急指挥值班台。不带子命令时打开控制台。")
+    parser.add_argument("--db", metavar="PATH", help=db_help)
+    sub = parser.add_subparsers(dest="command", metavar="{init,check}", parser_class=_Parser)
+    p_init = sub.add_parser("init", help="新建数据库", description="新建一个空数据库，可选载入演示县数据。")
+    p_init.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
+    p_init.add_argument("--demo", action="store_true", help="载入演示县数据（南雄市模型，人员电话均为虚构）")
+    p_check = sub.add_parser("check", help="检查数据库", description="检查架构版本、完整性和外键。只读，不修改文件。")
+    p_check.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
+    return parser
+
+
+def _cmd_init(path: Path, demo: bool) -> int:
+    from . import contacts, demo as demo_data, org
+    from .store import open_db
+
+    if path.exists() and (path.is_dir() or path.stat().st_size > 0):
+        print(f"nxcommand：文件已存在：{path}。init 不会覆盖已有文件，请换一个路径。", file=sys.stderr)
+        return 1
+    db = open_db(path, create=True)
+    try:
+        if demo:
+            demo_data.load_demo(db)
+        towns = len(org.towns(db))
+        print(f"已新建数据库：{path}")
+        if demo:
+            print(f"已载入演示数据：{towns} 个镇（街道），{len(org.organizations(db))} 个单位，"
+                  f"{contacts.count(db)} 位联系人，{len(org.command_bodies(db))} 个指挥机构")
+    finally:
+        db.close()
+    return 0
+
+
+def _cmd_check(path: Path) -> int:
+    from .store import check, latest_version, open_db
+
+    print(f"数据库：{path}")
+    problems = check(path)
+    if not problems:
+        db = open_db(path, readonly=True)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.close()
+        print(f"架构版本：{version}（本程序：{latest_version()}）")
+        print("完整性检查：通过")
+        print("外键检查：通过")
+        print("结论：数据库完好")
+        return 0
+    print(f"发现 {len(problems)} 个问题：", file=sys.stderr)
+    for n, problem in enumerate(problems, 1):
+        print(f"  {n}. {problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_console(path: Path, is_default: bool) -> int:
+    if not is_default and not path.exists():
+        print(f"nxcommand：找不到数据库文件：{path}（新建请用 nxcommand init --db {path}）", file=sys.stderr)
+        return 1
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        print("nxcommand：未检测到图形显示环境（DISPLAY）。请在桌面环境中运行，"
+              "或使用 xvfb-run nxcommand。", file=sys.stderr)
+        return 1
+    import importlib
+
+    app = importlib.import_module("ui.app")  # Qt is loaded only here, never by the core
+    return app.run(path, is_default)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    path, is_default = chosen_db_path(getattr(args, "sub_db", None) or args.db)
+    try:
+        if args.command == "init":
+            return _cmd_init(path, args.demo)
+        if args.command == "check":
+            if not path.exists():
+                print(f"nxcommand：找不到数据库文件：{path}", file=sys.stderr)
+                return 1
+            return _cmd_check(path)
+        return _cmd_console(path, is_default)
+    except UserError as exc:
+        print(f"nxcommand：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The demo county: a fictitious county modelled on 南雄市 (DOMAIN.md §9).
+
+Place names are public geography; every person, phone number and quantity is invented.
+The data lives in ``db/demo/*.json``; it is loaded through the same validating services
+the console uses, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from . import contacts, org
+from .clock import SYSTEM_CLOCK, Clock
+from .errors import ValidationError
+from .paths import demo_dir
+from .store import writing
+
+AREA_CODE = "0751"
+
+
+def _read(name: str):
+    return json.loads((demo_dir() / name).read_text(encoding="utf-8"))
+
+
+def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
+    """Fill an empty, migrated database with the demo county."""
+    if db.execute("SELECT count(*) FROM admin_units").fetchone()[0]:
+        raise ValidationError("数据库中已有行政区划数据，不能再载入演示数据")
+    places = _read("places.json")
+    units = _read("organizations.json")
+    people = _read("people.json")
+    bodies = _read("command_bodies.json")
+    with writing(db):
+        for key, value in (("demo", "1"), ("area_code", AREA_CODE),
+                           ("county_name", places["county"]["name"])):
+            org.set_meta(db, key, value)
+        c = places["county"]
+        county_id = org.add_admin_unit(db, c["name"], "county", c["kind"], None, c.get("lon"), c.get("lat"))
+        town_ids: dict[str, int] = {}
+        village_ids: dict[tuple[str, str], int] = {}
+        for town in places["towns"]:
+            tid = org.add_admin_unit(db, town["name"], "town", town["kind"], county_id,
+                                     town.get("lon"), town.get("lat"))
+            town_ids[town["name"]] = tid
+            for v in town.get("villages", []):
+                village_ids[(town["name"], v["name"])] = org.add_admin_unit(
+                    db, v["name"], "village", v["kind"], tid, v.get("lon"), v.get("lat"))
+
+        org_ids: dict[str, int] = {}
+        for u in units:
+            unit_id = county_id
+            if u.get("town"):
+                unit_id = (village_ids[(u["town"], u["village"])] if u.get("village")
+                           else town_ids[u["town"]])
+            org_ids[u["name"]] = org.add_organization(
+                db, u["name"], u["kind"], short_name=u.get("short_name") or "",
+                admin_unit_id=unit_id, duty_phone=u.get("duty_phone"), address=u.get("address") or "")
+
+        person_ids: dict[str, int] = {}
+        for p in people:
+            person_ids[p["name"]] = contacts.add(db, contacts.ContactInput(
+                name=p["name"], org_id=org_ids[p["org"]], post=p.get("post") or "",
+                mobile=p.get("mobile") or "", office_phone=p.get("office_phone") or "",
+                roles=p.get("roles") or []), clock)
+
+        for b in bodies:
+            body_id = db.execute(
+                "INSERT INTO command_bodies (name, short_name, office_org_id, duties) VALUES (?, ?, ?, ?)",
+                [b["name"], b.get("short_name"), org_ids.get(b.get("office_org")), b.get("duties", "")],
+            ).lastrowid
+            for m in b.get("members", []):
+                db.execute("INSERT INTO command_body_members (body_id, org_id, role) VALUES (?, ?, ?)",
+                           [body_id, org_ids[m["org"]], m["role"]])
+            for order, post in enumerate(b.get("posts", []), 1):
+                db.execute("INSERT INTO command_body_posts (body_id, person_id, role, sort_order) "
+                           "VALUES (?, ?, ?, ?)", [body_id, person_ids[post["person"]], post["role"], order])

@@ -1,0 +1,50 @@
+"""Text normalisation and search keys: full-width forms, phone digits, pinyin initials."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+# Full-width digits and Latin letters become ASCII; Chinese punctuation such as （） stays.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B)]}
+_FULL_WIDTH[0x3000] = 0x20  # ideographic space
+
+
+def normalize(text: str | None) -> str:
+    """Full-width digits, letters and spaces as ASCII; single spaces; trimmed."""
+    if text is None:
+        return ""
+    return _SPACES.sub(" ", str(text).translate(_FULL_WIDTH)).strip()
+
+
+def digits(text: str | None) -> str:
+    return "".join(ch for ch in normalize(text) if ch.isdigit())
+
+
+def has_control_chars(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in text)
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a Chinese text, lower case, without spaces.
+
+    For the first character (a surname in a person's name) every reading's initial is
+    kept, so 单 in 单雄信 is found by "sxx" as well as "dxx": initials may hold
+    alternatives separated by a space.
+    """
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    text = normalize(text)
+    if not text:
+        return "", ""
+    full = "".join(lazy_pinyin(text, errors="default")).lower()
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
+    first_readings = pinyin(text[0], style=Style.FIRST_LETTER, heteronym=True)[0]
+    variants = [initials] + [
+        r.lower() + initials[1:] for r in first_readings if r.lower() != initials[:1]
+    ]
+    return full.replace(" ", ""), " ".join(dict.fromkeys(v.replace(" ", "") for v in variants))

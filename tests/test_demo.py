@@ -1,0 +1,50 @@
+"""The demo county: structure from DOMAIN.md §9, invented people and phone numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from nxcommand import contacts, org
+from nxcommand.paths import demo_dir, project_root
+
+TOWNS = ["乌迳", "界址", "坪田", "黄坑", "邓坊", "油山", "南亩", "水口", "江头", "湖口", "珠玑",
+         "主田", "古市", "全安", "百顺", "澜河", "帽子峰"]
+
+
+def test_county_towns_and_villages(demo_db):
+    assert org.county(demo_db)["name"] == "南雄市"
+    names = [t["name"] for t in org.towns(demo_db)]
+    assert names[0] == "雄州街道"
+    assert sorted(names[1:]) == sorted(f"{t}镇" for t in TOWNS)
+    for town in org.towns(demo_db):
+        assert len(org.villages(demo_db, town["id"])) >= 3, town["name"]
+
+
+def test_units_bodies_and_contacts(demo_db):
+    assert contacts.count(demo_db) >= 140
+    assert len(org.organizations(demo_db)) >= 60
+    bodies = {b["short_name"]: b for b in org.command_bodies(demo_db)}
+    assert len(bodies) == 6
+    anweihui = next(b for b in bodies.values() if "安全生产委员会" in b["name"])
+    assert [p["role"] for p in anweihui["posts"]].count("主任") == 2
+    for body in bodies.values():
+        assert body["office"] and len(body["members"]) >= 8 and body["posts"]
+    on_duty = contacts.search(demo_db, contacts.Query(text="带班领导"))
+    officers = contacts.search(demo_db, contacts.Query(text="值班员"))
+    assert len(on_duty) >= 6 and len(officers) >= 8
+    assert org.is_demo(demo_db)
+
+
+def test_people_and_numbers_are_invented():
+    people = json.loads((demo_dir() / "people.json").read_text(encoding="utf-8"))
+    units = json.loads((demo_dir() / "organizations.json").read_text(encoding="utf-8"))
+    seeds = project_root().parent / "shared" / "seeds"
+    seed_text = "".join(p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt")))
+    seed_text = re.sub(r"\s+", "", seed_text)
+    for person in people:
+        assert person["name"] not in seed_text, person["name"]
+        assert re.fullmatch(r"1390000\d{4}", person["mobile"])
+        assert person["office_phone"] is None or re.fullmatch(r"0751-555\d{4}", person["office_phone"])
+    for unit in units:
+        assert unit.get("duty_phone") is None or re.fullmatch(r"0751-555\d{4}", unit["duty_phone"])

@@ -1,0 +1,88 @@
+"""The main window: navigation rail, panels, status bar; geometry remembered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QWidget)
+from sqlite_utils import Database
+
+from nxcommand.clock import SYSTEM_CLOCK, Clock
+from nxcommand.org import is_demo
+from nxcommand.startup import title_suffix
+from nxcommand.store import db_path
+
+from .directory import DirectoryPanel
+
+WEEKDAYS = "一二三四五六日"
+APP_TITLE = "nxcommand 应急指挥值班台"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, settings: QSettings, clock: Clock = SYSTEM_CLOCK) -> None:
+        super().__init__()
+        self.db, self.settings, self.clock = db, settings, clock
+        suffix = title_suffix(db)
+        self.setWindowTitle(f"{APP_TITLE} — {suffix}" if suffix else APP_TITLE)
+
+        self.rail = QListWidget(objectName="navRail")
+        self.rail.setFixedWidth(120)
+        self.stack = QStackedWidget()
+        self.directory = DirectoryPanel(db, clock, notify=self.notify)
+        self._add_panel("通讯录", self.directory)
+        self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.rail.setCurrentRow(0)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.rail)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._tick()
+        self._timer = QTimer(self, interval=1000, timeout=self._tick)
+        self._timer.start()
+        self._restore_geometry()
+
+    def _add_panel(self, title: str, panel: QWidget) -> None:
+        item = QListWidgetItem(title)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rail.addItem(item)
+        self.stack.addWidget(panel)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        # The roster and the reporting clocks arrive with the watch desk; until then the bar
+        # says plainly that there is no such data rather than showing invented figures.
+        self.shift_label = QLabel("当前班次：尚无值班表", objectName="statusMuted")
+        self.shift_label.setToolTip("尚未建立值班表，无法显示当前班次和带班领导")
+        self.deadline_label = QLabel("下一报送时限：无", objectName="statusMuted")
+        self.deadline_label.setToolTip("当前没有需要报送的事件")
+        name = db_path(self.db).rsplit("/", 1)[-1]
+        self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
+        self.db_label.setToolTip(db_path(self.db))
+        self.clock_label = QLabel(objectName="statusClock")
+        for widget in (self.shift_label, self.deadline_label, self.db_label, self.clock_label):
+            bar.addPermanentWidget(widget)
+
+    def _tick(self) -> None:
+        now = self.clock.now()
+        self.clock_label.setText(now.strftime("%Y-%m-%d %H:%M:%S") + f" 星期{WEEKDAYS[now.weekday()]}")
+
+    def notify(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        self.directory.restore_state(self.settings)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.directory.save_state(self.settings)
+        self.settings.sync()
+        super().closeEvent(event)
