@@ -91,29 +91,32 @@ def validate(db: Database, data: ContactInput, person_id: int | None = None) -> 
     }
 
 
-def _org_terms(db: Database, org_id: int) -> list[str]:
+def org_terms(db: Database, org_id: int) -> tuple[list[str], int]:
+    """(searchable terms, display order) of a person's unit."""
     row = db.execute(
-        """SELECT o.name, coalesce(o.short_name, ''), coalesce(t.name, '')
+        """SELECT o.name, coalesce(o.short_name, ''), coalesce(t.name, ''), o.sort_order
            FROM organizations o
            LEFT JOIN admin_units u ON u.id = o.admin_unit_id
            LEFT JOIN admin_units t ON t.id = CASE u.level WHEN 'village' THEN u.parent_id
                                                           WHEN 'town' THEN u.id END
            WHERE o.id = ?""", [org_id]).fetchone()
-    name, short, town = row
-    return [name, short, town, pinyin_keys(short or name)[1]]
+    name, short, town, order = row
+    return [name, short, town, pinyin_keys(short or name)[1]], order
 
 
-def search_key(record: dict, org_terms: list[str]) -> tuple[str, str]:
-    """(sort_key, search_key) for a person record.
+def search_key(record: dict, unit: tuple[list[str], int]) -> tuple[str, str]:
+    """(sort_key, search_key) for a person record and its unit (from ``org_terms``).
 
-    The key holds the name section (name, pinyin, initials), a "|", then everything else,
-    so a match before the "|" can rank first.
+    sort_key is the unit's display order then the name's pinyin, so the directory's order
+    comes straight from an index. search_key holds the name section (name, pinyin,
+    initials), a "|", then everything else, so a match before the "|" can rank first.
     """
+    terms, order = unit
     full, initials = pinyin_keys(record["name"])
-    rest = [*org_terms, record["post"], *record["roles"],
+    rest = [*terms, record["post"], *record["roles"],
             digits(record["mobile"]), digits(record["office_phone"])]
     name_part = " ".join((record["name"], full, initials))
-    return full, (name_part + "|" + " ".join(p for p in rest if p)).lower()
+    return f"{order:06d} {full}", (name_part + "|" + " ".join(p for p in rest if p)).lower()
 
 
 def _write_roles(db: Database, person_id: int, role_ids: list[int]) -> None:
@@ -125,7 +128,7 @@ def _write_roles(db: Database, person_id: int, role_ids: list[int]) -> None:
 
 def add(db: Database, data: ContactInput, clock: Clock = SYSTEM_CLOCK) -> int:
     record = validate(db, data)
-    sort_key, key = search_key(record, _org_terms(db, record["org_id"]))
+    sort_key, key = search_key(record, org_terms(db, record["org_id"]))
     now = clock.stamp()
     with writing(db):
         cur = db.execute(
@@ -145,7 +148,7 @@ def update(db: Database, person_id: int, data: ContactInput, *, expected_version
     if current is None:
         raise NotFound("该联系人不存在")
     record = validate(db, data, person_id)
-    sort_key, key = search_key(record, _org_terms(db, record["org_id"]))
+    sort_key, key = search_key(record, org_terms(db, record["org_id"]))
     with writing(db):
         cur = db.execute(
             "UPDATE people SET name = ?, org_id = ?, post = ?, mobile = ?, office_phone = ?, "
@@ -187,12 +190,13 @@ def _like(term: str) -> str:
 
 
 def search(db: Database, query: Query) -> list[int]:
-    """Ids of matching people, ordered by unit then pinyin of the name."""
-    where, params = ["1 = 1"], []
-    if not query.include_retired:
-        where.append("p.active = 1")
+    """Ids of matching people: name matches first, then by unit and pinyin of the name."""
     terms = [t.replace("-", "") if re.fullmatch(r"[\d\-]+", t) else t
              for t in normalize(query.text).lower().split(" ") if t]
+    where, params = ["1 = 1"], []
+    if not query.include_retired:
+        # With search terms a full scan beats walking the (active, sort_key) index.
+        where.append("+p.active = 1" if terms else "p.active = 1")
     for term in terms:
         where.append("p.search_key LIKE ? ESCAPE '\\'")
         params.append(_like(term))
@@ -212,8 +216,7 @@ def search(db: Database, query: Query) -> list[int]:
     if terms:
         rank = "instr(p.search_key, ?) NOT BETWEEN 1 AND instr(p.search_key, '|'), "
         rank_params = [terms[0]]
-    sql = (f"SELECT p.id FROM people p LEFT JOIN organizations o ON o.id = p.org_id "
-           f"WHERE {' AND '.join(where)} ORDER BY {rank}o.sort_order, p.sort_key, p.id")
+    sql = f"SELECT p.id FROM people p WHERE {' AND '.join(where)} ORDER BY {rank}p.sort_key, p.id"
     return [r[0] for r in db.execute(sql, params + rank_params)]
 
 
@@ -227,7 +230,8 @@ def rows(db: Database, ids: list[int]) -> dict[int, dict]:
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         for row in db.query(f"""
-            SELECT p.id, p.name, coalesce(o.short_name, o.name, '') AS org, p.post, p.mobile,
+            SELECT p.id, p.name, coalesce(o.short_name, o.name, '') AS org, o.duty_phone AS org_duty_phone,
+                   p.post, p.mobile,
                    p.office_phone, p.active, p.retired_reason, p.note, p.org_id, p.version,
                    coalesce(t.name, '') AS town,
                    coalesce((SELECT group_concat(r.name, '、') FROM

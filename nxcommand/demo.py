@@ -66,13 +66,10 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
                 roles=p.get("roles") or []), clock)
 
         for b in bodies:
-            body_id = db.execute(
-                "INSERT INTO command_bodies (name, short_name, office_org_id, duties) VALUES (?, ?, ?, ?)",
-                [b["name"], b.get("short_name"), org_ids.get(b.get("office_org")), b.get("duties", "")],
-            ).lastrowid
+            body_id = org.add_command_body(
+                db, b["name"], short_name=b.get("short_name") or "",
+                office_org_id=org_ids.get(b.get("office_org")), duties=b.get("duties", ""))
             for m in b.get("members", []):
-                db.execute("INSERT INTO command_body_members (body_id, org_id, role) VALUES (?, ?, ?)",
-                           [body_id, org_ids[m["org"]], m["role"]])
-            for order, post in enumerate(b.get("posts", []), 1):
-                db.execute("INSERT INTO command_body_posts (body_id, person_id, role, sort_order) "
-                           "VALUES (?, ?, ?, ?)", [body_id, person_ids[post["person"]], post["role"], order])
+                org.set_body_member(db, body_id, org_ids[m["org"]], m["role"])
+            for post in b.get("posts", []):
+                org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])

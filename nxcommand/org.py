@@ -136,3 +136,67 @@ def command_bodies(db: Database) -> list[dict]:
             "FROM command_body_posts cp JOIN people p ON p.id = cp.person_id "
             "WHERE cp.body_id = ? ORDER BY cp.sort_order, cp.id", [body["id"]]))
     return bodies
+
+
+BODY_MEMBER_ROLES = ("牵头单位", "办公室", "成员单位")
+
+
+def add_command_body(db: Database, name: str, *, short_name: str = "",
+                     office_org_id: int | None = None, duties: str = "") -> int:
+    name = normalize(name)
+    if not name or len(name) > 60 or has_control_chars(name):
+        raise ValidationError("请填写 1–60 个字的指挥机构名称", "name")
+    if db.execute("SELECT 1 FROM command_bodies WHERE name = ?", [name]).fetchone():
+        raise ValidationError(f"已有名为“{name}”的指挥机构", "name")
+    if office_org_id is not None:
+        organization(db, office_org_id)
+    with writing(db):
+        cur = db.execute(
+            "INSERT INTO command_bodies (name, short_name, office_org_id, duties) VALUES (?, ?, ?, ?)",
+            [name, normalize(short_name) or None, office_org_id, (duties or "").strip()])
+    return cur.lastrowid
+
+
+def _body_exists(db: Database, body_id: int) -> None:
+    if not db.execute("SELECT 1 FROM command_bodies WHERE id = ?", [body_id]).fetchone():
+        raise NotFound("指挥机构不存在")
+
+
+def set_body_member(db: Database, body_id: int, org_id: int, role: str = "成员单位") -> None:
+    """Make a unit a member of a command body (or change its role there)."""
+    _body_exists(db, body_id)
+    organization(db, org_id)
+    if role not in BODY_MEMBER_ROLES:
+        raise ValidationError("成员单位的角色须为：" + "、".join(BODY_MEMBER_ROLES), "role")
+    with writing(db):
+        db.execute("INSERT INTO command_body_members (body_id, org_id, role) VALUES (?, ?, ?) "
+                   "ON CONFLICT(body_id, org_id) DO UPDATE SET role = excluded.role",
+                   [body_id, org_id, role])
+
+
+def remove_body_member(db: Database, body_id: int, org_id: int) -> None:
+    with writing(db):
+        cur = db.execute("DELETE FROM command_body_members WHERE body_id = ? AND org_id = ?",
+                         [body_id, org_id])
+        if cur.rowcount != 1:
+            raise NotFound("该单位不是此指挥机构的成员单位")
+
+
+def add_body_post(db: Database, body_id: int, person_id: int, role: str) -> int:
+    """Name a person to a post in a command body (主任, 指挥长, 副指挥长 …)."""
+    _body_exists(db, body_id)
+    role = normalize(role)
+    if not role or len(role) > 20:
+        raise ValidationError("请填写 1–20 个字的职务，如 主任、指挥长", "role")
+    person = db.execute("SELECT active FROM people WHERE id = ?", [person_id]).fetchone()
+    if person is None or not person[0]:
+        raise ValidationError("该人员不存在或已停用", "person_id")
+    if db.execute("SELECT 1 FROM command_body_posts WHERE body_id = ? AND person_id = ? AND role = ?",
+                  [body_id, person_id, role]).fetchone():
+        raise ValidationError("该人员已担任此职务", "role")
+    with writing(db):
+        cur = db.execute(
+            "INSERT INTO command_body_posts (body_id, person_id, role, sort_order) VALUES "
+            "(?, ?, ?, (SELECT coalesce(max(sort_order), 0) + 1 FROM command_body_posts WHERE body_id = ?))",
+            [body_id, person_id, role, body_id])
+    return cur.lastrowid

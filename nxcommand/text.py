@@ -8,10 +8,12 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
-# Full-width digits and Latin letters become ASCII; Chinese punctuation such as （） stays.
+# Full-width digits, Latin letters and the hyphen become ASCII; Chinese punctuation such as
+# （） stays.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
                                           *range(0xFF41, 0xFF5B)]}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
+_FULL_WIDTH[0xFF0D] = 0x2D  # full-width hyphen, typed inside phone numbers
 
 
 def normalize(text: str | None) -> str:

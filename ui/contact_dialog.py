@@ -18,6 +18,9 @@ def searchable_combo(items: list[tuple[str, int | None]]) -> QComboBox:
     combo = QComboBox()
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    # Long unit names must not dictate the window's minimum width.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
     for text, value in items:
         combo.addItem(text, value)
     completer = combo.completer()

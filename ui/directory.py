@@ -55,7 +55,7 @@ class DirectoryPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((96, 170, 150, 120, 150, 150)):
+        for column, width in enumerate((84, 130, 150, 112, 118, 130)):
             header.resizeSection(column, width)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
 
@@ -85,6 +85,7 @@ class DirectoryPanel(QWidget):
         self.splitter.addWidget(self.card)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([880, 300])
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
@@ -243,27 +244,27 @@ class ContactCard(QFrame):
         self.name = QLabel(objectName="cardName")
         self.unit = QLabel(wordWrap=True)
         self.roles = QLabel(objectName="cardRoles", wordWrap=True)
-        self.mobile = QLabel(objectName="cardPhone")
-        self.office = QLabel(objectName="cardPhone")
         self.note = QLabel(wordWrap=True, objectName="cardNote")
-        for label in (self.mobile, self.office, self.name):
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_mobile = QPushButton("复制")
-        self.copy_office = QPushButton("复制")
-        self.copy_mobile.clicked.connect(lambda: self._copy_field("mobile", "手机"))
-        self.copy_office.clicked.connect(lambda: self._copy_field("office_phone", "办公电话"))
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         grid = QGridLayout(self)
         grid.addWidget(self.name, 0, 0, 1, 3)
         grid.addWidget(self.unit, 1, 0, 1, 3)
         grid.addWidget(self.roles, 2, 0, 1, 3)
-        grid.addWidget(QLabel("手机"), 3, 0)
-        grid.addWidget(self.mobile, 3, 1)
-        grid.addWidget(self.copy_mobile, 3, 2)
-        grid.addWidget(QLabel("办公电话"), 4, 0)
-        grid.addWidget(self.office, 4, 1)
-        grid.addWidget(self.copy_office, 4, 2)
-        grid.addWidget(self.note, 5, 0, 1, 3)
-        grid.setRowStretch(6, 1)
+        # (field, caption, label, copy button) for each number the card offers
+        self.numbers = []
+        for row, (key, caption) in enumerate((("mobile", "手机"), ("office_phone", "办公电话"),
+                                              ("org_duty_phone", "单位值班电话")), start=3):
+            label = QLabel(objectName="cardPhone")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            button = QPushButton("复制")
+            button.clicked.connect(lambda _=False, k=key, c=caption: self._copy_field(k, c))
+            grid.addWidget(QLabel(caption), row, 0)
+            grid.addWidget(label, row, 1)
+            grid.addWidget(button, row, 2)
+            self.numbers.append((key, label, button))
+        self.mobile, self.office = self.numbers[0][1], self.numbers[1][1]
+        grid.addWidget(self.note, 6, 0, 1, 3)
+        grid.setRowStretch(7, 1)
         grid.setColumnStretch(1, 1)
         self.show_record(None)
 
@@ -273,20 +274,19 @@ class ContactCard(QFrame):
 
     def show_record(self, record: dict | None) -> None:
         self._record = record
+        for key, label, button in self.numbers:
+            label.setText((record or {}).get(key) or "—")
+            button.setEnabled(bool(record and record[key]))
         if record is None:
-            for label in (self.name, self.unit, self.roles, self.mobile, self.office, self.note):
+            for label in (self.unit, self.roles, self.note):
                 label.clear()
             self.name.setText("未选择联系人")
-        else:
-            self.name.setText(record["name"])
-            town = f"（{record['town']}）" if record["town"] else ""
-            self.unit.setText(f"{record['org']}{town}  {record['post'] or ''}".strip())
-            self.roles.setText(record["roles"])
-            self.mobile.setText(record["mobile"] or "—")
-            self.office.setText(record["office_phone"] or "—")
-            note = record["note"] or ""
-            if not record["active"]:
-                note = f"已停用：{record['retired_reason'] or ''}\n{note}".strip()
-            self.note.setText(note)
-        self.copy_mobile.setEnabled(bool(record and record["mobile"]))
-        self.copy_office.setEnabled(bool(record and record["office_phone"]))
+            return
+        self.name.setText(record["name"])
+        town = f"（{record['town']}）" if record["town"] else ""
+        self.unit.setText(f"{record['org']}{town}  {record['post'] or ''}".strip())
+        self.roles.setText(record["roles"])
+        note = record["note"] or ""
+        if not record["active"]:
+            note = f"已停用：{record['retired_reason'] or ''}\n{note}".strip()
+        self.note.setText(note)

@@ -53,7 +53,7 @@ CREATE TABLE people (
     active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     retired_at     TEXT,
     retired_reason TEXT,
-    sort_key       TEXT NOT NULL DEFAULT '',   -- pinyin of the name, for ordering
+    sort_key       TEXT NOT NULL DEFAULT '',   -- unit order + pinyin of the name: display order
     search_key     TEXT NOT NULL DEFAULT '',
     version        INTEGER NOT NULL DEFAULT 1,  -- bumped on every write: detects conflicting edits
     created_at     TEXT NOT NULL,

@@ -1,0 +1,49 @@
+"""Start the console as `nxcommand` would and save a screenshot of the whole X screen.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot.py OUT.png \
+        [--db PATH] [--search TEXT] [--delay-ms 3000]
+
+For looking at what the console shows (a developer's tool; not part of the product).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+
+from nxcommand.paths import chosen_db_path  # noqa: E402
+from nxcommand.startup import open_console_db  # noqa: E402
+from ui.app import make_app  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--db")
+    parser.add_argument("--search", default="")
+    parser.add_argument("--delay-ms", type=int, default=3000)
+    args = parser.parse_args()
+    app = make_app()
+    path, is_default = chosen_db_path(args.db)
+    db = open_console_db(path, is_default)
+    window = MainWindow(db, QSettings())
+    window.show()
+    if args.search:
+        QTimer.singleShot(500, lambda: window.directory.search.setText(args.search))
+
+    def grab() -> None:
+        app.primaryScreen().grabWindow(0).save(args.out)
+        app.quit()
+
+    QTimer.singleShot(args.delay_ms, grab)
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()

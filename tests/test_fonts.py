@@ -1,0 +1,60 @@
+"""The shipped fonts cover every character the console shows: demo data and UI strings."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from reportlab.pdfbase.ttfonts import TTFontFile
+
+from nxcommand.paths import demo_dir, fonts_dir, migrations_dir, project_root
+
+FACES = ["NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf", "NotoSerifSC-Regular.ttf", "NotoSerifSC-Bold.ttf"]
+
+
+@lru_cache
+def cmap(face: str) -> frozenset[int]:
+    return frozenset(TTFontFile(str(fonts_dir() / face)).charToGlyph)
+
+
+def shown_characters(texts) -> set[str]:
+    return {ch for text in texts for ch in text if ord(ch) > 0x7E and ch.isprintable()}
+
+
+def ui_texts() -> list[str]:
+    """Every source file whose strings reach the screen: the UI, the core's messages, the
+    reference data in the migrations, the stylesheet."""
+    root = project_root()
+    files = [*(root / "ui").glob("*.py"), *(root / "nxcommand").glob("*.py"),
+             *migrations_dir().glob("*.sql"), root / "resources" / "style.qss"]
+    return [path.read_text(encoding="utf-8") for path in files]
+
+
+def demo_texts(demo_db) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in demo_dir().glob("*.json")]
+    for (table,) in demo_db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for row in demo_db.execute(f"SELECT * FROM [{table}]"):
+            texts.extend(str(v) for v in row if isinstance(v, str))
+    return texts
+
+
+def test_fonts_ship_with_their_license():
+    for face in FACES:
+        assert (fonts_dir() / face).stat().st_size > 1_000_000
+    assert "SIL OPEN FONT LICENSE" in (fonts_dir() / "OFL.txt").read_text(encoding="utf-8").upper()
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_every_ui_and_demo_character_is_covered(face, demo_db):
+    chars = shown_characters(ui_texts() + demo_texts(demo_db))
+    assert len(chars) > 500                                   # the scan really read something
+    missing = sorted(ch for ch in chars if ord(ch) not in cmap(face))
+    assert missing == [], f"{face} lacks: {''.join(missing)}"
+
+
+def test_the_scan_would_catch_a_missing_glyph():
+    rare = "\U00020000"  # CJK Extension B: outside the GBK subset we ship
+    assert ord(rare) not in cmap("NotoSansSC-Regular.ttf")
+    assert shown_characters([rare]) == {rare}
