@@ -136,18 +136,25 @@ def test_read_only_database_is_refused(demo_template, tmp_path):
 
 
 def test_full_disk_write_is_refused_and_nothing_is_written(demo_db):
-    before = contacts.count(demo_db)
     pages = demo_db.execute("PRAGMA page_count").fetchone()[0]
-    demo_db.execute(f"PRAGMA max_page_count = {pages}")
-    with pytest.raises(StoreError, match="磁盘空间已满"):
-        for n in range(200):  # fill the last free pages, then hit the limit
+    demo_db.execute(f"PRAGMA max_page_count = {pages}")      # the disk is full from here on
+    refused = None
+    for n in range(500):  # fill the last free pages until a write is refused
+        people = contacts.count(demo_db)
+        roles = demo_db.execute("SELECT count(*) FROM person_roles").fetchone()[0]
+        try:
             contacts.add(demo_db, contacts.ContactInput(
                 name="测试" + "甲乙丙丁戊己庚辛"[n % 8] * 3, org_id=1, post="长" * 40,
-                mobile=f"1370000{n:04d}", note="备注" * 240))
-    assert contacts.count(demo_db) >= before
-    demo_db.execute(f"PRAGMA max_page_count = {pages * 100}")
-    # the failed entry is not there half-written: every stored person has a search key
-    assert demo_db.execute("SELECT count(*) FROM people WHERE search_key = ''").fetchone()[0] == 0
+                mobile=f"1370000{n:04d}", roles=["值班员", "网格员"], note="备注" * 240))
+        except StoreError as exc:
+            refused = exc
+            break
+    assert refused is not None and "磁盘空间已满" in str(refused)
+    # the refused contact left nothing behind: neither the person nor their roles
+    assert contacts.count(demo_db) == people
+    assert demo_db.execute("SELECT count(*) FROM person_roles").fetchone()[0] == roles
+    demo_db.execute(f"PRAGMA max_page_count = {pages * 100}")  # space again: writes work
+    contacts.add(demo_db, contacts.ContactInput(name="测试乙", org_id=1, mobile="13700009999"))
 
 
 def test_failed_migration_leaves_the_file_as_it_was(demo_path, tmp_path, monkeypatch):

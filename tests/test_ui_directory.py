@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtGui import QFontInfo, QFontMetrics, QGuiApplication, QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 
 from nxcommand import contacts
 from nxcommand.store import open_db
 from ui.app import make_app
 from ui.contact_dialog import ContactDialog
 from ui.contact_model import CACHE_LIMIT, ContactTableModel
+from ui.fonts import register_fonts
 from ui.main_window import MainWindow
 
 
@@ -193,3 +194,17 @@ def test_model_stays_lazy_with_100000_contacts(app, qtbot, tmp_path):
     model.set_query(contacts.Query(text="13700012345"))
     assert model.rowCount() == 1
     db.close()
+
+
+def test_window_text_is_drawn_with_the_shipped_font(window, app):
+    families = register_fonts()
+    assert QFontInfo(app.font()).family() == families.sans
+    metrics = QFontMetrics(app.font())
+    texts = [window.windowTitle(), window.directory.search.placeholderText()]
+    texts += [w.text() for w in window.findChildren(QLabel) + window.findChildren(QPushButton)]
+    texts += [window.rail.item(i).text() for i in range(window.rail.count())]
+    model = window.directory.model
+    texts += [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    chars = {ch for text in texts for ch in text if ord(ch) > 0x7E}
+    assert len(chars) > 50
+    assert [ch for ch in sorted(chars) if not metrics.inFontUcs4(ord(ch))] == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nxcommand.errors import UserError
@@ -39,7 +40,19 @@ def run(db_path: Path, is_default: bool) -> int:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 1
     window = MainWindow(db, QSettings())
+    app.aboutToQuit.connect(window.save_state)
+    _quit_on_signals(app)
     window.show()
     code = app.exec()
     db.close()
     return code
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """SIGTERM (logout, shutdown) and Ctrl+C end the console cleanly, state saved."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    # Qt's event loop does not return to Python on its own; wake it so handlers run.
+    timer = QTimer(app, interval=250)
+    timer.timeout.connect(lambda: None)
+    timer.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
@@ -61,7 +63,7 @@ class MainWindow(QMainWindow):
         self.shift_label.setToolTip("尚未建立值班表，无法显示当前班次和带班领导")
         self.deadline_label = QLabel("下一报送时限：无", objectName="statusMuted")
         self.deadline_label.setToolTip("当前没有需要报送的事件")
-        name = db_path(self.db).rsplit("/", 1)[-1]
+        name = Path(db_path(self.db)).name
         self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
         self.db_label.setToolTip(db_path(self.db))
         self.clock_label = QLabel(objectName="statusClock")
@@ -81,8 +83,11 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         self.directory.restore_state(self.settings)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def save_state(self) -> None:
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.directory.save_state(self.settings)
         self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.save_state()
         super().closeEvent(event)
