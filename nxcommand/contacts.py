@@ -258,3 +258,16 @@ def get(db: Database, person_id: int) -> dict:
 def count(db: Database, include_retired: bool = False) -> int:
     sql = "SELECT count(*) FROM people" + ("" if include_retired else " WHERE active = 1")
     return db.execute(sql).fetchone()[0]
+
+
+def with_role(db: Database, role: str, org_id: int | None = None) -> list[dict]:
+    """Active people carrying a role tag (带班领导, 值班员 …), optionally of one unit."""
+    sql = """SELECT p.id, p.name, p.mobile, p.org_id FROM people p
+             JOIN person_roles pr ON pr.person_id = p.id
+             JOIN role_tags rt ON rt.id = pr.role_tag_id
+             WHERE p.active = 1 AND rt.name = ?"""
+    params: list = [role]
+    if org_id is not None:
+        sql += " AND p.org_id = ?"
+        params.append(org_id)
+    return list(db.query(sql + " ORDER BY p.sort_key, p.id", params))

@@ -261,8 +261,9 @@ def get_event(db: Database, event_id: int) -> dict:
 
 
 def open_events(db: Database, include_drills: bool = True) -> list[dict]:
-    sql = ("SELECT e.id, e.title, e.received_at, e.grade, e.is_drill, t.name AS town FROM events e "
-           "JOIN admin_units t ON t.id = e.town_id WHERE e.status = '处置中'")
+    sql = ("SELECT e.id, e.title, e.received_at, e.grade, g.name AS grade_name, e.is_drill, "
+           "t.name AS town FROM events e JOIN admin_units t ON t.id = e.town_id "
+           "JOIN severity_grades g ON g.id = e.grade WHERE e.status = '处置中'")
     if not include_drills:
         sql += " AND e.is_drill = 0"
     return list(db.query(sql + " ORDER BY e.received_at DESC, e.id DESC"))

@@ -16,7 +16,8 @@ from nxcommand import contacts, org
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
-from .contact_dialog import ContactDialog, searchable_combo
+from .contact_dialog import ContactDialog
+from .forms import searchable_combo
 from .contact_model import ContactTableModel
 
 SEARCH_DELAY_MS = 120

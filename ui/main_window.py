@@ -14,6 +14,8 @@ from nxcommand.org import is_demo
 from nxcommand.startup import title_suffix
 from nxcommand.store import db_path
 
+from .desk_models import countdown
+from .desk_panel import DeskPanel
 from .directory import DirectoryPanel
 
 WEEKDAYS = "一二三四五六日"
@@ -30,6 +32,8 @@ class MainWindow(QMainWindow):
         self.rail = QListWidget(objectName="navRail")
         self.rail.setFixedWidth(120)
         self.stack = QStackedWidget()
+        self.desk = DeskPanel(db, clock, notify=self.notify)
+        self._add_panel("值班台", self.desk)
         self.directory = DirectoryPanel(db, clock, notify=self.notify)
         self._add_panel("通讯录", self.directory)
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -61,8 +65,7 @@ class MainWindow(QMainWindow):
         # says plainly that there is no such data rather than showing invented figures.
         self.shift_label = QLabel("当前班次：尚无值班表", objectName="statusMuted")
         self.shift_label.setToolTip("尚未建立值班表，无法显示当前班次和带班领导")
-        self.deadline_label = QLabel("下一报送时限：无", objectName="statusMuted")
-        self.deadline_label.setToolTip("当前没有需要报送的事件")
+        self.deadline_label = QLabel(objectName="statusDeadline")
         name = Path(db_path(self.db)).name
         self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
         self.db_label.setToolTip(db_path(self.db))
@@ -73,6 +76,18 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         now = self.clock.now()
         self.clock_label.setText(now.strftime("%Y-%m-%d %H:%M:%S") + f" 星期{WEEKDAYS[now.weekday()]}")
+        pending = self.desk.deadline_model.rows       # the desk keeps the list fresh
+        if pending:
+            due = pending[0]
+            self.deadline_label.setText(f"下一报送时限：{due.name} {due.due_at:%H:%M}（{countdown(due.remaining(now))}）")
+            self.deadline_label.setToolTip(due.event_title)
+            self.deadline_label.setProperty("overdue", due.remaining(now).total_seconds() < 0)
+        else:
+            self.deadline_label.setText("下一报送时限：无")
+            self.deadline_label.setToolTip("当前没有需要报送的信息")
+            self.deadline_label.setProperty("overdue", False)
+        self.deadline_label.style().unpolish(self.deadline_label)
+        self.deadline_label.style().polish(self.deadline_label)
 
     def notify(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
@@ -82,10 +97,14 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         self.directory.restore_state(self.settings)
+        splitter = self.settings.value("desk/splitter")
+        if splitter is not None:
+            self.desk.splitter.restoreState(splitter)
 
     def save_state(self) -> None:
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.directory.save_state(self.settings)
+        self.settings.setValue("desk/splitter", self.desk.splitter.saveState())
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -1,0 +1,105 @@
+"""The shared shape of every form that saves through a core service.
+
+The service validates; on ValidationError the form shows the Chinese message, focuses the
+field at fault and stays open with everything the officer typed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDateTimeEdit, QDialog, QDialogButtonBox,
+                               QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from nxcommand.errors import UserError, ValidationError
+
+TIME_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+def searchable_combo(items: list[tuple[str, int | None]]) -> QComboBox:
+    """An editable combo box whose typed text filters by substring."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    # Long unit names must not dictate the window's minimum width.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
+    for text, value in items:
+        combo.addItem(text, value)
+    completer = combo.completer()
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    return combo
+
+
+def time_edit(moment: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime(moment.year, moment.month, moment.day, moment.hour, moment.minute, 0))
+    edit.setDisplayFormat(TIME_FORMAT)
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def time_text(edit: QDateTimeEdit) -> str:
+    return edit.dateTime().toString(TIME_FORMAT)
+
+
+def text_box(height: int = 64) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
+
+
+class ServiceForm(QDialog):
+    """A dialog whose Save calls ``submit()``; subclasses add rows to ``self.form``."""
+
+    save_text = "保存"
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        self.saved_id: int | None = None
+        self.fields: dict[str, QWidget] = {}     # validation field label -> widget to focus
+        self.error = QLabel(objectName="formError", wordWrap=True)
+        self.error.hide()
+        self.form = QFormLayout()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.save_text)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout(self)
+        self.body.addWidget(self.error)
+        self.body.addLayout(self.form)
+        self.body.addWidget(self.buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.accept)
+
+    def add_row(self, label: str, widget, field: str | None = None) -> None:
+        self.form.addRow(label, widget)
+        if isinstance(widget, QWidget):
+            self.fields[field or label.rstrip(" *")] = widget
+
+    def submit(self) -> int | None:
+        raise NotImplementedError
+
+    def show_error(self, message: str, field: str | None = None) -> None:
+        self.error.setText(message)
+        self.error.show()
+        widget = self.fields.get(field or "")
+        if widget is not None:
+            widget.setFocus()
+
+    def accept(self) -> None:
+        try:
+            self.saved_id = self.submit()
+        except ValidationError as exc:
+            self.show_error(str(exc), exc.field)
+            return
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        super().accept()
