@@ -23,6 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from nxcommand import contacts, org  # noqa: E402
 from nxcommand.demo import load_demo  # noqa: E402
 from nxcommand.store import open_db  # noqa: E402
+from nxcommand.text import like_pattern  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "建国华明志强伟芳秀英敏静丽军平刚桂兰玉海波辉红霞德林燕春晓东文斌俊杰宇鹏飞云峰涛超宏亮成新荣"
@@ -79,7 +80,7 @@ def main() -> None:
         print(f"{'query':<16}{'hits':>8}{'floor ms':>10}{'search ms':>11}{'ratio':>7}{'model ms':>10}{'ratio':>7}")
         for text in QUERIES:
             if text:
-                term = contacts._like(text.split()[0].replace("-", "").lower())
+                term = like_pattern(text.split()[0].replace("-", "").lower())
                 floor = median_ms(lambda: db.execute(
                     "SELECT id FROM people WHERE search_key LIKE ? ESCAPE '\\'", [term]).fetchall())
             else:  # the whole directory, unfiltered

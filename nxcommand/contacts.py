@@ -17,7 +17,7 @@ from .errors import NotFound, ValidationError
 from .org import meta
 from .phones import normalize_phone
 from .store import writing
-from .text import digits, has_control_chars, normalize, pinyin_keys
+from .text import digits, has_control_chars, like_pattern, normalize, pinyin_keys
 
 NAME_MAX = 32
 POST_MAX = 40
@@ -185,10 +185,6 @@ def reinstate(db: Database, person_id: int, clock: Clock = SYSTEM_CLOCK) -> None
                    "updated_at = ?, version = version + 1 WHERE id = ?", [clock.stamp(), person_id])
 
 
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def search(db: Database, query: Query) -> list[int]:
     """Ids of matching people: name matches first, then by unit and pinyin of the name."""
     terms = [t.replace("-", "") if re.fullmatch(r"[\d\-]+", t) else t
@@ -199,7 +195,7 @@ def search(db: Database, query: Query) -> list[int]:
         where.append("+p.active = 1" if terms else "p.active = 1")
     for term in terms:
         where.append("p.search_key LIKE ? ESCAPE '\\'")
-        params.append(_like(term))
+        params.append(like_pattern(term))
     if query.org_id is not None:
         where.append("p.org_id = ?")
         params.append(query.org_id)

@@ -123,6 +123,11 @@ def for_event(db: Database, event: dict, now: datetime, rules: list[dict] | None
     return sorted(found, key=lambda d: (d.due_at, d.kind))
 
 
+def for_event_id(db: Database, event_id: int, now: datetime) -> list[Deadline]:
+    event = next(db.query("SELECT * FROM events WHERE id = ?", [event_id]), None)
+    return [] if event is None else for_event(db, event, now)
+
+
 def pending(db: Database, now: datetime) -> list[Deadline]:
     """Deadlines not yet cleared, across all open events, most urgent first."""
     rules = deadline_rules(db)

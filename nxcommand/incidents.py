@@ -18,7 +18,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .phones import normalize_phone
 from .store import writing
-from .text import has_control_chars, normalize
+from .text import has_control_chars, like_pattern, normalize
 
 MINUTE = "%Y-%m-%d %H:%M"
 SOURCE_KINDS = ("电话", "来文", "系统", "视频", "当面", "其他")
@@ -269,6 +269,26 @@ def open_events(db: Database, include_drills: bool = True) -> list[dict]:
     return list(db.query(sql + " ORDER BY e.received_at DESC, e.id DESC"))
 
 
+def list_events(db: Database, first: str, last: str, status: str | None = None,
+                text: str = "", include_drills: bool = True) -> list[dict]:
+    """Events received from ``first`` to ``last`` (dates, inclusive), newest first."""
+    sql = ["""SELECT e.id, e.title, e.received_at, e.status, e.is_drill, g.name AS grade_name,
+                     c.name AS category, t.name AS town
+              FROM events e JOIN severity_grades g ON g.id = e.grade
+              JOIN event_categories c ON c.id = e.category_id JOIN admin_units t ON t.id = e.town_id
+              WHERE e.received_at >= ? AND e.received_at < date(?, '+1 day')"""]
+    params: list = [first, last]
+    if status:
+        sql.append("AND e.status = ?")
+        params.append(status)
+    if not include_drills:
+        sql.append("AND e.is_drill = 0")
+    for term in normalize(text).split():
+        sql.append("AND (e.title || e.cause || e.place || t.name) LIKE ? ESCAPE '\\'")
+        params.append(like_pattern(term))
+    return list(db.query(" ".join(sql) + " ORDER BY e.received_at DESC, e.id DESC", params))
+
+
 def current_figures(db: Database, event_id: int) -> Figures:
     row = db.execute(
         "SELECT deaths, injured, serious_injured, missing, trapped, evacuated, direct_loss_yuan "
@@ -341,6 +361,10 @@ def follow_up(db: Database, instruction_id: int, note: str, status: str, recorde
         _insert(db, "instruction_updates", row)
         db.execute("UPDATE instructions SET status = ?, done_at = ? WHERE id = ?",
                    [status, moment if status == "已落实" else None, instruction_id])
+
+
+def instructions_for(db: Database, event_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM instructions WHERE event_id = ? ORDER BY given_at, id", [event_id]))
 
 
 def open_instructions(db: Database) -> list[dict]:

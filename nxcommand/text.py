@@ -50,3 +50,8 @@ def pinyin_keys(text: str) -> tuple[str, str]:
         r.lower() + initials[1:] for r in first_readings if r.lower() != initials[:1]
     ]
     return full.replace(" ", ""), " ".join(dict.fromkeys(v.replace(" ", "") for v in variants))
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, with % and _ taken literally (ESCAPE '\\')."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

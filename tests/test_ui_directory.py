@@ -51,7 +51,7 @@ def test_title_and_status_bar(window):
     assert window.clock_label.text() == "2026-07-01 14:20:00 星期三"
     assert window.shift_label.text() == "当前班次：尚无值班表"
     assert "演示数据" in window.db_label.text()
-    assert [window.rail.item(i).text() for i in range(2)] == ["值班台", "通讯录"]
+    assert [window.rail.item(i).text() for i in range(3)] == ["值班台", "接报与事件", "通讯录"]
 
 
 def test_typing_initials_finds_the_person(window, qtbot):

@@ -17,6 +17,7 @@ from nxcommand.store import db_path
 from .desk_models import countdown
 from .desk_panel import DeskPanel
 from .directory import DirectoryPanel
+from .events_panel import EventsPanel
 
 WEEKDAYS = "一二三四五六日"
 APP_TITLE = "nxcommand 应急指挥值班台"
@@ -34,6 +35,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.desk = DeskPanel(db, clock, notify=self.notify)
         self._add_panel("值班台", self.desk)
+        self._add_panel("接报与事件", EventsPanel(db, clock, notify=self.notify))
         self.directory = DirectoryPanel(db, clock, notify=self.notify)
         self._add_panel("通讯录", self.directory)
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
