@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from . import contacts, org
 from .clock import SYSTEM_CLOCK, Clock
+from .demo_desk import load_demo_desk
 from .errors import ValidationError
 from .paths import demo_dir
 from .store import writing
@@ -24,8 +25,9 @@ def _read(name: str):
     return json.loads((demo_dir() / name).read_text(encoding="utf-8"))
 
 
-def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
-    """Fill an empty, migrated database with the demo county."""
+def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) -> None:
+    """Fill an empty, migrated database with the demo county: its places, units, command
+    bodies and directory, and (``activity``) the desk's recent events, reports and handover."""
     if db.execute("SELECT count(*) FROM admin_units").fetchone()[0]:
         raise ValidationError("数据库中已有行政区划数据，不能再载入演示数据")
     places = _read("places.json")
@@ -73,3 +75,5 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
                 org.set_body_member(db, body_id, org_ids[m["org"]], m["role"])
             for post in b.get("posts", []):
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
+        if activity:
+            load_demo_desk(db, clock)

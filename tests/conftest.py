@@ -28,15 +28,35 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo county built once per run; tests copy the closed file."""
-    path = tmp_path_factory.mktemp("template") / "demo.db"
+def _template(factory, name: str, activity: bool) -> Path:
+    path = factory.mktemp("template") / name
     db = open_db(path, create=True)
-    load_demo(db, FixedClock(NOW))
+    load_demo(db, FixedClock(NOW), activity=activity)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo county's master data (places, units, directory) built once per run, with no
+    events or duty records, so tests start from a quiet desk; tests copy the closed file."""
+    return _template(tmp_path_factory, "demo.db", activity=False)
+
+
+@pytest.fixture(scope="session")
+def full_demo_template(tmp_path_factory) -> Path:
+    """The whole demo county as a new user gets it, loaded at NOW."""
+    return _template(tmp_path_factory, "full.db", activity=True)
+
+
+@pytest.fixture
+def full_demo_db(full_demo_template, tmp_path):
+    path = tmp_path / "full.db"
+    shutil.copy(full_demo_template, path)
+    db = open_db(path)
+    yield db
+    db.close()
 
 
 @pytest.fixture

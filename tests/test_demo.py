@@ -73,3 +73,21 @@ def test_command_body_services_validate(demo_db):
         org.add_body_post(demo_db, body, person, "组长")
     with pytest.raises(NotFound):
         org.add_body_post(demo_db, 9999, person, "组长")
+
+
+def test_the_demo_desk_is_live_on_first_start(full_demo_db):
+    from datetime import timedelta
+
+    from nxcommand import deadlines, handover, incidents
+
+    from .conftest import NOW
+
+    open_titles = [e["title"] for e in incidents.open_events(full_demo_db)]
+    assert len(open_titles) == 2 and any("森林火灾" in t for t in open_titles)
+    pending = deadlines.pending(full_demo_db, NOW)
+    assert pending and all(d.due_at > NOW for d in pending)          # clocks running, none late
+    assert pending[0].name == "书面初报" and (pending[0].due_at - NOW).total_seconds() == 35 * 60
+    accepted = handover.latest(full_demo_db, accepted_only=True)
+    assert accepted and {i["section"] for i in accepted["items"]} >= {"在办事件", "待报信息", "领导批示"}
+    overall, _ = deadlines.timeliness(full_demo_db, NOW.date() - timedelta(days=7), NOW.date(), NOW)
+    assert overall.due >= 4 and overall.rate == 1.0                   # the demo desk reports on time

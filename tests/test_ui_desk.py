@@ -71,6 +71,7 @@ def test_intake_starts_the_clocks(window, clock):
 def test_bad_intake_keeps_the_form_open_and_writes_nothing(window, demo_db, qtbot):
     dialog = IntakeDialog(demo_db, "刘艳玲", window.clock)
     qtbot.addWidget(dialog)
+    dialog.confirm_discard = lambda: QMessageBox.StandardButton.Yes   # for teardown's close()
     dialog.show()
     fill_intake(dialog, town=None)                            # no place
     dialog.accept()
