@@ -8,10 +8,11 @@ the console uses, in one transaction.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, org
+from . import contacts, org, roster
 from .clock import SYSTEM_CLOCK, Clock
 from .demo_desk import load_demo_desk
 from .errors import ValidationError
@@ -76,4 +77,6 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             for post in b.get("posts", []):
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
         if activity:
+            today = clock.now().date()
+            roster.load_demo_roster(db, today - timedelta(days=20), 31, clock)
             load_demo_desk(db, clock)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, deadlines, handover, incidents, org, refdata
+from . import contacts, deadlines, handover, incidents, org, refdata, roster
 from .clock import Clock, FixedClock
 from .deadlines import ReportInput
 from .incidents import EventInput, Figures
@@ -33,21 +33,30 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
     bureau = next(o["id"] for o in org.organizations(db) if o["name"] == BUREAU)
     officers = [p["name"] for p in contacts.with_role(db, "值班员", bureau)]
     leaders = [p["name"] for p in contacts.with_role(db, "带班领导", bureau)]
-    officer, signer = officers[0], leaders[0]
     towns, cats, subs = _ids(db)
     at = FixedClock(now)
+
+    # The current 24-hour shift began at the last 08:30 at least half an hour ago.
+    shift_start = now.replace(hour=8, minute=30)
+    if shift_start > now - timedelta(minutes=30):
+        shift_start -= timedelta(days=1)
+    # On the roster's shifts when there is a roster: this shift's officer records and its
+    # leader signs off; the previous shift's officer hands over.
+    current = roster.current_shift(db, shift_start)
+    previous = roster.current_shift(db, shift_start - timedelta(minutes=1))
+    officer = current.officers[0].name if current and current.officers else officers[0]
+    signer = current.leader.name if current and current.leader else leaders[0]
+    outgoing = previous.officers[0].name if previous and previous.officers else officers[1]
+    if outgoing == officer:
+        outgoing = next(n for n in officers if n != officer)
+    others = [n for n in leaders if n != signer]
 
     def report(event_id, kind, sent, **extra):
         at.set(sent)
         deadlines.record_report(db, ReportInput(
             event_id=event_id, kind=kind, sent_at=sent, channel=extra.pop("channel", "应急管理信息系统"),
             signed_by=signer, drafted_by=officer, recorded_by=officer, to_report=UP,
-            to_send="市委办、市政府办", checked_by=leaders[1], **extra), at)
-
-    # The current 24-hour shift began at the last 08:30 at least half an hour ago.
-    shift_start = now.replace(hour=8, minute=30)
-    if shift_start > now - timedelta(minutes=30):
-        shift_start -= timedelta(days=1)
+            to_send="市委办、市政府办", checked_by=others[0], **extra), at)
 
     # A closed road accident three days ago, reported on time to the 终报.
     day = shift_start - timedelta(days=3)
@@ -74,14 +83,14 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
         measures="已转移坡脚3户26人，设置警戒，安排专人监测", trend="降雨仍在持续，存在再次滑塌可能"), at)
     report(slide, "书面初报", received + timedelta(minutes=105))
     at.set(received + timedelta(minutes=70))
-    incidents.add_instruction(db, leaders[2], "做好群众转移安置，落实专人监测，防止次生灾害",
+    incidents.add_instruction(db, others[1], "做好群众转移安置，落实专人监测，防止次生灾害",
                               received + timedelta(minutes=70), officer, slide, at)
     at.set(shift_start - timedelta(hours=1))
-    incidents.add_reminder(db, "卫星电话已充电，放置于值班室2号柜", officers[1], kind="设备", clock=at)
+    incidents.add_reminder(db, "卫星电话已充电，放置于值班室2号柜", outgoing, kind="设备", clock=at)
 
     # The 08:30 handover, accepted; then this shift's 续报 on the landslide.
     at.set(shift_start)
-    hid = handover.create(db, officers[1], officer, "乌迳镇滑坡点仍需监测，9时前报续报一", at)
+    hid = handover.create(db, outgoing, officer, "乌迳镇滑坡点仍需监测，9时前报续报一", at)
     at.set(shift_start + timedelta(minutes=12))
     handover.accept(db, hid, officer, at)
     report(slide, "续报", shift_start + timedelta(minutes=10), content="坡体未见新的变形，村道已清理一半")
@@ -99,7 +108,7 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
         requests="请求增派扑火力量和无人机侦察"), at)
     report(fire, "电话报告", now - timedelta(minutes=12), channel="电话")
     at.set(now)
-    ins = incidents.add_instruction(db, leaders[1], "迅速组织扑救，确保扑火人员安全，严防复燃",
+    ins = incidents.add_instruction(db, others[0], "迅速组织扑救，确保扑火人员安全，严防复燃",
                                     now - timedelta(minutes=10), officer, fire, at)
     incidents.follow_up(db, ins, "已电话传达帽子峰镇和森林消防大队", "落实中", officer, now - timedelta(minutes=6), at)
     incidents.add_reminder(db, "下次整点向市政府办报送山火扑救进展", officer,

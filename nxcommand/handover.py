@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import deadlines, incidents
+from . import deadlines, incidents, roster
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .incidents import _insert, _text, fmt
@@ -43,6 +43,18 @@ def open_items(db: Database, now: datetime) -> list[dict]:
         items.append({"section": section, "text": rem["text"], "due_at": rem["due_at"],
                       "ref_table": "reminders", "ref_id": rem["id"]})
     return sorted(items, key=lambda item: SECTIONS.index(item["section"]))  # stable within a section
+
+
+def expected_incoming(db: Database, outgoing: str, now: datetime) -> str | None:
+    """The officer the roster says takes over from ``outgoing``: on the next shift, or on the
+    shift running now when ``outgoing`` is not on it (a handover just after the change)."""
+    current = roster.current_shift(db, now)
+    if current is None:
+        return None
+    on_current = any(p.name == outgoing for p in current.officers)
+    target = roster.current_shift(db, current.ends_at) if on_current else current
+    names = [p.name for p in (target.officers if target else ()) if p.name != outgoing]
+    return names[0] if names else None
 
 
 def create(db: Database, outgoing: str, incoming: str, remarks: str = "",

@@ -79,3 +79,20 @@ def test_bad_rollcall_is_refused(demo_db, clock, answer):
     with pytest.raises(ValidationError):
         rollcall.record(demo_db, "2026-07-01 09:00", "张建中", [answer], clock=clock)
     assert rollcall.history(demo_db) == []
+
+
+def test_the_roster_names_the_incoming_officer(full_demo_db):
+    from datetime import timedelta
+
+    from nxcommand import roster
+
+    from .conftest import NOW
+
+    current = roster.current_shift(full_demo_db, NOW)
+    following = roster.current_shift(full_demo_db, current.ends_at)
+    me = current.officers[0].name
+    assert handover.expected_incoming(full_demo_db, me, NOW) == following.officers[0].name
+    # just after the change, the officer going off duty hands to the shift now running
+    previous = roster.current_shift(full_demo_db, current.starts_at - timedelta(minutes=1))
+    assert handover.expected_incoming(full_demo_db, previous.officers[0].name,
+                                      current.starts_at + timedelta(minutes=5)) == me

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGroupBox,
                                QTableView, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
-from nxcommand import contacts, deadlines, incidents
+from nxcommand import contacts, deadlines, incidents, roster
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
@@ -24,6 +24,16 @@ from .handover_dialog import HandoverDialog
 from .intake_dialog import IntakeDialog
 
 REFRESH_MS = 30_000
+
+
+def shift_text(shift: roster.Shift | None, phones: bool = True) -> str:
+    """带班：张建中 13900000001　值班：郭俊杰、刘艳玲 — or a plain statement of the gap."""
+    if shift is None:
+        return "当前时段没有排班"
+    leader = "未排" if shift.leader is None else (
+        f"{shift.leader.name} {shift.leader.phone}" if phones else shift.leader.name)
+    officers = "、".join(p.name for p in shift.officers) or "未排"
+    return f"带班：{leader}　值班：{officers}"
 
 
 def table(model) -> QTableView:
@@ -61,8 +71,12 @@ class DeskPanel(QWidget):
         self.run_dialog: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
         self.confirm: Callable[[str, str], bool] = self._confirm
 
+        self.shift_label = QLabel(objectName="shiftLabel")
         self.recorder = QComboBox(objectName="recorderBox")
         self.recorder.addItems([p["name"] for p in contacts.with_role(db, "值班员")])
+        shift = roster.current_shift(db, clock.now())
+        if shift and shift.officers:                  # the officer on the roster records
+            self.recorder.setCurrentText(shift.officers[0].name)
         self.recorder.setToolTip("本班记录人：接报、报送、批示等记录署此人姓名")
         self.timeliness = QLabel(objectName="timelinessLabel")
         self.timeliness.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -103,6 +117,7 @@ class DeskPanel(QWidget):
             button.clicked.connect(slot)
 
         top = QHBoxLayout()
+        top.addWidget(self.shift_label)
         top.addWidget(QLabel("本班记录人"))
         top.addWidget(self.recorder)
         top.addWidget(self.timeliness, 1)
@@ -133,6 +148,7 @@ class DeskPanel(QWidget):
 
     def refresh(self) -> None:
         now = self.clock.now()
+        self.shift_label.setText(shift_text(roster.current_shift(self.db, now)))
         self.deadline_model.set_rows(deadlines.pending(self.db, now))
         self.events_model.set_rows(incidents.open_events(self.db))
         self.instructions_model.set_rows(incidents.open_instructions(self.db))

@@ -43,6 +43,9 @@ class HandoverDialog(ServiceForm):
             self.incoming = QComboBox(editable=True)
             self.incoming.addItems([n for n in names if n != officer])
             self.incoming.setCurrentIndex(-1)
+            expected = handover.expected_incoming(db, officer, clock.now())
+            if expected:
+                self.incoming.setCurrentText(expected)
             self.add_row("接班人 *", self.incoming, "接班人")
             self.remarks = text_box(80)
             self.add_row("交班说明", self.remarks)

@@ -10,14 +10,17 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from sqlite_utils import Database
 
 from nxcommand.clock import SYSTEM_CLOCK, Clock
+from nxcommand import roster
 from nxcommand.org import is_demo
 from nxcommand.startup import title_suffix
 from nxcommand.store import db_path
 
 from .desk_models import countdown
-from .desk_panel import DeskPanel
+from .desk_panel import DeskPanel, shift_text
 from .directory import DirectoryPanel
+from .roster_panel import RosterPanel
 from .events_panel import EventsPanel
+from .log_panel import DutyLogPanel
 
 WEEKDAYS = "一二三四五六日"
 APP_TITLE = "nxcommand 应急指挥值班台"
@@ -38,6 +41,8 @@ class MainWindow(QMainWindow):
         self._add_panel("接报与事件", EventsPanel(db, clock, notify=self.notify))
         self.directory = DirectoryPanel(db, clock, notify=self.notify)
         self._add_panel("通讯录", self.directory)
+        self._add_panel("值班表", RosterPanel(db, clock, notify=self.notify))
+        self._add_panel("值班日志", DutyLogPanel(db, clock, notify=self.notify))
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.rail.setCurrentRow(0)
 
@@ -65,8 +70,8 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         # The roster and the reporting clocks arrive with the watch desk; until then the bar
         # says plainly that there is no such data rather than showing invented figures.
-        self.shift_label = QLabel("当前班次：尚无值班表", objectName="statusMuted")
-        self.shift_label.setToolTip("尚未建立值班表，无法显示当前班次和带班领导")
+        self.shift_label = QLabel(objectName="statusShift")
+        self._shift_minute = None
         self.deadline_label = QLabel(objectName="statusDeadline")
         name = Path(db_path(self.db)).name
         self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
@@ -78,6 +83,11 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         now = self.clock.now()
         self.clock_label.setText(now.strftime("%Y-%m-%d %H:%M:%S") + f" 星期{WEEKDAYS[now.weekday()]}")
+        if now.replace(second=0) != self._shift_minute:  # the roster changes by the minute at most
+            self._shift_minute = now.replace(second=0)
+            shift = roster.current_shift(self.db, now)
+            self.shift_label.setText(f"当前班次：{shift_text(shift, phones=False)}")
+            self.shift_label.setToolTip(shift_text(shift) if shift else "请在“值班表”中排班")
         pending = self.desk.deadline_model.rows       # the desk keeps the list fresh
         if pending:
             due = pending[0]
