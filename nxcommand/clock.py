@@ -5,6 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"      # how the store keeps times the desk records to the minute
+
+
+def parse_minute(value: str | datetime, label: str) -> datetime:
+    """A time to the minute, from a datetime or typed 'YYYY-MM-DD HH:MM' text (full-width
+    digits, '/' and 'T' accepted); ValidationError in Chinese otherwise."""
+    from .errors import ValidationError
+    from .text import normalize
+
+    if isinstance(value, datetime):
+        return value.replace(second=0, microsecond=0)
+    text = normalize(value).replace("/", "-").replace("T", " ")
+    try:
+        return datetime.strptime(text, MINUTE_FORMAT)
+    except ValueError:
+        raise ValidationError(f"{label}应为“年-月-日 时:分”，例如 2026-07-01 14:20", label) from None
+
+
+def fmt_minute(moment: datetime) -> str:
+    return moment.strftime(MINUTE_FORMAT)
 
 
 class Clock:

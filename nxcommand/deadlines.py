@@ -24,7 +24,8 @@ from sqlite_utils import Database
 from . import incidents
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
-from .incidents import fmt, parse_minute
+from .clock import fmt_minute as fmt
+from .clock import parse_minute
 from .refdata import REPORT_KINDS, deadline_rules
 from .store import writing
 

@@ -14,33 +14,18 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from . import refdata
-from .clock import SYSTEM_CLOCK, Clock
+from .clock import SYSTEM_CLOCK, Clock, parse_minute
+from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
 from .phones import normalize_phone
 from .store import writing
 from .text import has_control_chars, like_pattern, normalize
 
-MINUTE = "%Y-%m-%d %H:%M"
 SOURCE_KINDS = ("电话", "来文", "系统", "视频", "当面", "其他")
 INSTRUCTION_STATES = ("待落实", "落实中", "已落实")
 FIGURES = (("deaths", "死亡"), ("injured", "受伤"), ("serious_injured", "其中重伤"),
            ("missing", "失联"), ("trapped", "被困"), ("evacuated", "转移群众"))
 LONG_TEXT = 4000
-
-
-def parse_minute(value: str | datetime, label: str) -> datetime:
-    """A time to the minute, from a datetime or 'YYYY-MM-DD HH:MM' text."""
-    if isinstance(value, datetime):
-        return value.replace(second=0, microsecond=0)
-    text = normalize(value).replace("/", "-").replace("T", " ")
-    try:
-        return datetime.strptime(text, MINUTE)
-    except ValueError:
-        raise ValidationError(f"{label}应为“年-月-日 时:分”，例如 2026-07-01 14:20", label) from None
-
-
-def fmt(moment: datetime) -> str:
-    return moment.strftime(MINUTE)
 
 
 @dataclass

@@ -9,7 +9,9 @@ from sqlite_utils import Database
 
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
-from .incidents import _insert, _text, fmt, parse_minute
+from .clock import fmt_minute as fmt
+from .clock import parse_minute
+from .incidents import _insert, _text
 from .store import writing
 
 RESULTS = ("在岗", "迟到应答", "未应答", "脱岗")

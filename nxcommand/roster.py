@@ -14,14 +14,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
-from .clock import SYSTEM_CLOCK, Clock
+from .clock import SYSTEM_CLOCK, Clock, MINUTE_FORMAT, parse_minute
 from .errors import NotFound, ValidationError
 from .store import writing
 from .text import has_control_chars, normalize
 
 LEADER, OFFICER = "带班领导", "值班员"
 MAX_OFFICERS = 2
-MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 REASON_MAX = 200
 MAX_DAYS = 366
 
@@ -116,16 +115,6 @@ def range_label(start: datetime, end: datetime, with_first_day: bool = True) -> 
     else:
         last = f"{day_label(end.date())} {end:%H:%M}"
     return f"{first}{start:%H:%M}–{last}"
-
-
-def parse_minute(value: str | datetime, label: str) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(second=0, microsecond=0)
-    text = normalize(value).replace("T", " ")
-    try:
-        return datetime.strptime(text, MINUTE_FORMAT)
-    except ValueError:
-        raise ValidationError(f"{label}须为“YYYY-MM-DD HH:MM”格式，如 2026-11-03 08:30", label) from None
 
 
 def _reason(reason: str | None, required: bool) -> str:

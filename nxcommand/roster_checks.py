@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from .clock import SYSTEM_CLOCK, Clock, FixedClock
+from .clock import MINUTE_FORMAT, SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .holidays import day_info
 from .roster import (LEADER, OFFICER, Person, Shift, day_range, default_pattern,
@@ -26,7 +26,6 @@ from .store import writing
 from .text import has_control_chars, normalize
 
 EARLY_MARK = timedelta(minutes=60)   # a leader may be marked in post this long before the start
-MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_a_shift_ending_before_it_starts_is_refused(demo_db, clock):
         roster.add_shift(demo_db, NOV3, "加班", "2026-11-03 20:00", "2026-11-03 08:00", clock)
     with pytest.raises(ValidationError, match="必须晚于开始时间"):
         roster.add_shift(demo_db, NOV3, "加班", "2026-11-03 08:00", "2026-11-03 08:00", clock)
-    with pytest.raises(ValidationError, match="YYYY-MM-DD HH:MM"):
+    with pytest.raises(ValidationError, match="应为“年-月-日 时:分”"):
         roster.add_shift(demo_db, NOV3, "加班", "11月3日 8点", "2026-11-03 20:00", clock)
     with pytest.raises(ValidationError, match="一次最多"):
         roster.generate_shifts(demo_db, 1, date(2026, 1, 1), date(2027, 6, 1), clock)
