@@ -201,8 +201,12 @@ def record_report(db: Database, data: ReportInput, clock: Clock = SYSTEM_CLOCK) 
     }
     if not (row["to_report"] or row["to_send"]):
         raise ValidationError("请填写报送对象（报或送）", "报")
+    name = serial_name(data.kind, row["serial"])
     with writing(db):
         report_id = incidents._insert(db, "reports", row)
+        incidents.trace(db, clock, "报告", f"{name}：{event['title']}", row["recorded_by"], row["sent_at"],
+                        data.event_id, reported_to=row["to_report"][:100], reported_at=row["sent_at"],
+                        actions=f"{row['channel']}报送；签发：{row['signed_by']}")
         if data.kind == "终报":
             db.execute("UPDATE events SET status = '已结束', closed_at = ? WHERE id = ?",
                        [row["sent_at"], data.event_id])

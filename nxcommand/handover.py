@@ -84,10 +84,8 @@ def set_remarks(db: Database, handover_id: int, remarks: str) -> None:
         db.execute("UPDATE handovers SET remarks = ? WHERE id = ?", [remarks, handover_id])
 
 
-def accept(db: Database, handover_id: int, incoming: str, clock: Clock = SYSTEM_CLOCK,
-           on_accepted=None) -> None:
-    """The incoming officer accepts; from here on the record is frozen.
-    ``on_accepted(db, record)`` runs in the same transaction (the duty log entry)."""
+def accept(db: Database, handover_id: int, incoming: str, clock: Clock = SYSTEM_CLOCK) -> None:
+    """The incoming officer accepts; from here on the record is frozen. The duty log notes it."""
     record = get(db, handover_id)
     if record["accepted_at"]:
         raise ValidationError("该交接班记录已经接收")
@@ -95,8 +93,9 @@ def accept(db: Database, handover_id: int, incoming: str, clock: Clock = SYSTEM_
         raise ValidationError(f"只能由接班人“{record['incoming']}”确认接收", "接班人")
     with writing(db):
         db.execute("UPDATE handovers SET accepted_at = ? WHERE id = ?", [clock.stamp(), handover_id])
-        if on_accepted is not None:
-            on_accepted(db, get(db, handover_id))
+        incidents.trace(db, clock, "交接班",
+                        f"{record['outgoing']}与{record['incoming']}完成交接班，移交未结事项{len(record['items'])}项",
+                        record["incoming"], actions=record["remarks"][:2000])
 
 
 def get(db: Database, handover_id: int) -> dict:

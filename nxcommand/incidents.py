@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import refdata
+from . import dutylog, refdata
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -26,6 +26,7 @@ INSTRUCTION_STATES = ("待落实", "落实中", "已落实")
 FIGURES = (("deaths", "死亡"), ("injured", "受伤"), ("serious_injured", "其中重伤"),
            ("missing", "失联"), ("trapped", "被困"), ("evacuated", "转移群众"))
 LONG_TEXT = 4000
+FUTURE_TOLERANCE = timedelta(minutes=5)   # the desk PC's clock may run a little behind a watch
 
 
 @dataclass
@@ -99,6 +100,14 @@ def _text(value: str, label: str, limit: int = 200, required: bool = False) -> s
     return value
 
 
+def _past(value: str | datetime, label: str, clock: Clock) -> str:
+    """A recorded time: parsed to the minute and not later than now."""
+    moment = parse_minute(value, label)
+    if moment > clock.now() + FUTURE_TOLERANCE:
+        raise ValidationError(f"{label}不能晚于当前时间", label)
+    return fmt(moment)
+
+
 def _phone(value: str, label: str) -> str:
     """Caller numbers include service numbers (110, 12345) besides ordinary phones."""
     text = normalize(value)
@@ -132,8 +141,7 @@ def validate(db: Database, data: EventInput, clock: Clock) -> dict:
     """The normalised event row (plus its figures), or ValidationError naming the field."""
     received = parse_minute(data.received_at, "接报时间")
     occurred = parse_minute(data.occurred_at, "事发时间")
-    now = clock.now()
-    if received > now.replace(second=0) and (received - now).total_seconds() > 300:
+    if received > clock.now() + FUTURE_TOLERANCE:
         raise ValidationError("接报时间不能晚于当前时间", "接报时间")
     if occurred > received:
         raise ValidationError("事发时间不能晚于接报时间", "事发时间")
@@ -214,18 +222,34 @@ def _figures_row(event_id: int, figures: Figures, as_of: str, by: str, now: str)
     return {"event_id": event_id, "as_of": as_of, **figures.__dict__, "recorded_by": by, "created_at": now}
 
 
-def create_event(db: Database, data: EventInput, clock: Clock = SYSTEM_CLOCK,
-                 on_created=None) -> int:
-    """Save an intake as an event with its first figures. ``on_created(db, event_id, row)``
-    runs inside the same transaction (the duty log entry is written there)."""
+LOG_KIND_OF_SOURCE = {"电话": "来电", "视频": "来电", "当面": "来电", "来文": "来文", "系统": "来文", "其他": "来电"}
+
+
+def trace(db: Database, clock: Clock, kind: str, summary: str, recorded_by: str,
+          at: str | datetime | None = None, event_id: int | None = None, **extra) -> int:
+    """The duty-log entry that leaves a trace (痕迹化) of a desk action; call it inside the
+    action's transaction so both are written or neither."""
+    town = None
+    if event_id is not None:
+        town = db.execute("SELECT town_id FROM events WHERE id = ?", [event_id]).fetchone()[0]
+    return dutylog.append(db, dutylog.LogInput(
+        logged_at=at or clock.now(), kind=kind, summary=summary[:2000], recorded_by=recorded_by,
+        event_id=event_id, town_id=town, **extra), clock)
+
+
+def create_event(db: Database, data: EventInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Save an intake as an event with its first figures and its duty-log entry."""
     row = validate(db, data, clock)
     now = clock.stamp()
+    caller = " ".join(x for x in (row["caller_unit"], row["caller_name"], row["caller_post"],
+                                  row["caller_phone"]) if x)
     with writing(db):
         event_id = _insert(db, "events", {**row, "created_at": now})
         _insert(db, "event_figures", _figures_row(event_id, data.figures, row["received_at"],
                                                  row["recorded_by"], now))
-        if on_created is not None:
-            on_created(db, event_id, row)
+        trace(db, clock, LOG_KIND_OF_SOURCE[row["source_kind"]], f"接报：{row['title']}。{row['cause']}",
+              row["recorded_by"], row["received_at"], event_id, source=caller[:100],
+              actions=row["measures"][:2000])
     return event_id
 
 
@@ -291,7 +315,7 @@ def update_figures(db: Database, event_id: int, figures: Figures, as_of: str | d
     fall: a lower computed grade is kept at the higher one already reported)."""
     event = get_event(db, event_id)
     figures.validate()
-    moment = fmt(parse_minute(as_of, "统计时间"))
+    moment = _past(as_of, "统计时间", clock)
     if moment < event["received_at"]:
         raise ValidationError("统计时间不能早于接报时间", "统计时间")
     by = _text(recorded_by, "记录人", 32, required=True)
@@ -301,18 +325,24 @@ def update_figures(db: Database, event_id: int, figures: Figures, as_of: str | d
                                                     figures.direct_loss_yuan, refdata.thresholds(db))
             if grade < event["grade"]:
                 db.execute("UPDATE events SET grade = ? WHERE id = ?", [grade, event_id])
-        return _insert(db, "event_figures", _figures_row(event_id, figures, moment, by, clock.stamp()))
+        figures_id = _insert(db, "event_figures", _figures_row(event_id, figures, moment, by, clock.stamp()))
+        trace(db, clock, "处置", f"伤亡情况更新：{casualty_phrase(figures)}，转移群众{figures.evacuated}人",
+              by, moment, event_id)
+        return figures_id
 
 
-def close_event(db: Database, event_id: int, closed_at: str | datetime) -> None:
+def close_event(db: Database, event_id: int, closed_at: str | datetime, recorded_by: str,
+                clock: Clock = SYSTEM_CLOCK) -> None:
     event = get_event(db, event_id)
-    moment = fmt(parse_minute(closed_at, "结束时间"))
+    recorded_by = _text(recorded_by, "记录人", 32, required=True)
+    moment = _past(closed_at, "结束时间", clock)
     if event["status"] == "已结束":
         raise ValidationError("该事件已经结束")
     if moment < event["received_at"]:
         raise ValidationError("结束时间不能早于接报时间", "结束时间")
     with writing(db):
         db.execute("UPDATE events SET status = '已结束', closed_at = ? WHERE id = ?", [moment, event_id])
+        trace(db, clock, "处置", f"事件结束：{event['title']}", recorded_by, moment, event_id)
 
 
 # ---------------------------------------------------------------- leaders' instructions
@@ -322,11 +352,14 @@ def add_instruction(db: Database, leader: str, content: str, given_at: str | dat
     if event_id is not None:
         get_event(db, event_id)
     row = {"event_id": event_id, "leader": _text(leader, "批示领导", 32, required=True),
-           "given_at": fmt(parse_minute(given_at, "批示时间")),
+           "given_at": _past(given_at, "批示时间", clock),
            "content": _text(content, "批示内容", LONG_TEXT, required=True),
            "recorded_by": _text(recorded_by, "记录人", 32, required=True), "created_at": clock.stamp()}
     with writing(db):
-        return _insert(db, "instructions", row)
+        instruction_id = _insert(db, "instructions", row)
+        trace(db, clock, "领导批示", f"{row['leader']}批示：{row['content']}", row["recorded_by"],
+              row["given_at"], event_id)
+        return instruction_id
 
 
 def follow_up(db: Database, instruction_id: int, note: str, status: str, recorded_by: str,
@@ -339,13 +372,16 @@ def follow_up(db: Database, instruction_id: int, note: str, status: str, recorde
         raise NotFound("批示不存在")
     if current[0] == "已落实":
         raise ValidationError("该批示已落实，不能再更改")
-    moment = fmt(parse_minute(at, "落实时间"))
+    moment = _past(at, "落实时间", clock)
     row = {"instruction_id": instruction_id, "at": moment, "note": _text(note, "落实情况", LONG_TEXT, True),
            "status": status, "recorded_by": _text(recorded_by, "记录人", 32, required=True)}
+    leader, event_id = db.execute("SELECT leader, event_id FROM instructions WHERE id = ?",
+                                  [instruction_id]).fetchone()
     with writing(db):
         _insert(db, "instruction_updates", row)
         db.execute("UPDATE instructions SET status = ?, done_at = ? WHERE id = ?",
                    [status, moment if status == "已落实" else None, instruction_id])
+        trace(db, clock, "处置", f"{leader}批示{status}：{row['note']}", row["recorded_by"], moment, event_id)
 
 
 def instructions_for(db: Database, event_id: int) -> list[dict]:

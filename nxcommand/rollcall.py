@@ -11,7 +11,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
 from .clock import fmt_minute as fmt
 from .clock import parse_minute
-from .incidents import _insert, _text
+from .incidents import _insert, _text, trace
 from .store import writing
 
 RESULTS = ("在岗", "迟到应答", "未应答", "脱岗")
@@ -58,6 +58,9 @@ def record(db: Database, called_at: str | datetime, checker: str, answers: list[
                                                 "note": _text(note, "备注", 500), "created_at": clock.stamp()})
         for row in rows:
             _insert(db, "rollcall_units", {**row, "rollcall_id": rollcall_id})
+        answered = sum(r["result"] in ("在岗", "迟到应答") for r in rows)
+        trace(db, clock, "视频点名", f"视频点名{len(rows)}个单位，{answered}个应答", checker, called,
+              actions=_text(note, "备注", 500))
     return rollcall_id
 
 

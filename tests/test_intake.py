@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -71,6 +72,9 @@ def test_production_safety_grade_is_computed_and_follows_the_figures(demo_db, cl
     event_id = incidents.create_event(demo_db, data, clock)
     event = incidents.get_event(demo_db, event_id)
     assert event["grade_computed"] == 1 and event["grade"] == 4          # chosen grade ignored
+    with pytest.raises(ValidationError, match="不能晚于当前时间"):
+        incidents.update_figures(demo_db, event_id, Figures(deaths=3), "2026-07-01 16:00", "刘艳玲", clock)
+    clock.set(datetime(2026, 7, 1, 16, 5))
     incidents.update_figures(demo_db, event_id, Figures(deaths=3, injured=4, serious_injured=2),
                              "2026-07-01 16:00", "刘艳玲", clock)
     assert incidents.get_event(demo_db, event_id)["grade"] == 3             # 3 deaths: 较大
@@ -82,6 +86,9 @@ def test_production_safety_grade_is_computed_and_follows_the_figures(demo_db, cl
 
 def test_instructions_are_tracked_until_done(demo_db, clock):
     event_id = incidents.create_event(demo_db, landslide(demo_db), clock)
+    with pytest.raises(ValidationError, match="批示时间不能晚于当前时间"):
+        incidents.add_instruction(demo_db, "王磊", "全力搜救", "2026-07-01 15:30", "刘艳玲", event_id, clock)
+    clock.set(datetime(2026, 7, 1, 17, 30))
     ins = incidents.add_instruction(demo_db, "王磊", "全力搜救被困人员，做好次生灾害防范",
                                     "2026-07-01 14:30", "刘艳玲", event_id, clock)
     assert [i["id"] for i in incidents.open_instructions(demo_db)] == [ins]
@@ -91,3 +98,30 @@ def test_instructions_are_tracked_until_done(demo_db, clock):
     assert incidents.open_instructions(demo_db) == []
     with pytest.raises(ValidationError):
         incidents.follow_up(demo_db, ins, "再次更改", "落实中", "刘艳玲", "2026-07-01 17:20", clock)
+
+
+def test_every_desk_action_leaves_a_trace_in_the_duty_log(demo_db, clock):
+    from datetime import datetime
+
+    from nxcommand import deadlines, dutylog, handover, org, rollcall
+
+    from .test_deadlines import report
+
+    clock.set(datetime(2026, 7, 1, 15, 0))
+    event_id = incidents.create_event(demo_db, landslide(demo_db), clock)
+    ins = incidents.add_instruction(demo_db, "王磊", "全力搜救", "2026-07-01 14:30", "刘艳玲", event_id, clock)
+    incidents.follow_up(demo_db, ins, "已转达", "落实中", "刘艳玲", "2026-07-01 14:40", clock)
+    deadlines.record_report(demo_db, report(event_id, "电话报告", "2026-07-01 14:20"), clock)
+    incidents.update_figures(demo_db, event_id, Figures(trapped=0, evacuated=40), "2026-07-01 14:50", "刘艳玲", clock)
+    entries = dutylog.page(demo_db, dutylog.LogQuery(event_id=event_id))
+    assert [e["kind"] for e in reversed(entries)] == ["来电", "报告", "领导批示", "处置", "处置"]
+    assert [e["logged_at"] for e in reversed(entries)] == [
+        "2026-07-01 14:05", "2026-07-01 14:20", "2026-07-01 14:30", "2026-07-01 14:40", "2026-07-01 14:50"]
+    assert "接报" in entries[-1]["summary"] and entries[-1]["town_id"] == ids(demo_db)[0]["id"]
+
+    hid = handover.create(demo_db, "刘艳玲", "聂浩宇", "注意续报", clock)
+    handover.accept(demo_db, hid, "聂浩宇", clock)
+    unit = org.organizations(demo_db)[0]["id"]
+    rollcall.record(demo_db, "2026-07-01 15:00", "张建中", [rollcall.UnitAnswer(unit, "未应答")], clock=clock)
+    latest = dutylog.page(demo_db, dutylog.LogQuery(), limit=2)
+    assert {e["kind"] for e in latest} == {"交接班", "视频点名"}

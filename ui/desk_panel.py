@@ -203,7 +203,7 @@ class DeskPanel(QWidget):
         if not self.confirm("结束事件", f"确定结束“{event['title']}”？结束后不再计算报送时限。{warning}"):
             return
         try:
-            incidents.close_event(self.db, event["id"], self.clock.now())
+            incidents.close_event(self.db, event["id"], self.clock.now(), self.officer(), self.clock)
         except UserError as exc:
             QMessageBox.warning(self, "无法结束事件", str(exc))
             return
