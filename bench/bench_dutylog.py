@@ -73,11 +73,14 @@ def build(path: Path, entries: int, years: int) -> None:
         sort_key = dutylog.sort_key_of(moment, place)
         src = rng.choice(pool)
         logged = moment.strftime(dutylog.MINUTE_FORMAT)
-        reported = (moment + timedelta(minutes=10)).strftime(dutylog.MINUTE_FORMAT) if src["reported_at"] else None
+        reported = src["reported_at"] and (moment + timedelta(minutes=10)).strftime(dutylog.MINUTE_FORMAT)
         row = (entry_id, logged, src["kind_id"], src["source"], src["summary"], src["actions"],
-               src["reported_to"], reported, src["town_id"], None, src["recorded_by"], logged + ":00", sort_key)
+               src["reported_to"], reported, src["town_id"], None, src["recorded_by"], logged + ":00",
+               sort_key)
         rows.append(row)
-        tags = [cjksearch.tag("k", src["kind_id"])] + ([cjksearch.tag("t", src["town_id"])] if src["town_id"] else [])
+        tags = [cjksearch.tag("k", src["kind_id"])]
+        if src["town_id"]:
+            tags.append(cjksearch.tag("t", src["town_id"]))
         parts = (src["source"], src["summary"], src["actions"], src["reported_to"], src["recorded_by"])
         body = " ".join(x for x in (*(index(p) for p in parts), *tags) if x)
         bodies.append((sort_key, body))
@@ -178,7 +181,8 @@ def main() -> None:
                   f"{view:>10.2f}{view / floor:>7.1f}  {'yes' if view <= TARGET_MS else 'NO'}")
         query = LogQuery(text="火")
         model.set_query(query)
-        scroll = median_ms(lambda: dutylog.page(db, query, after=model.record(model.rowCount() - 1)["sort_key"]))
+        cursor = model.record(model.rowCount() - 1)["sort_key"]
+        scroll = median_ms(lambda: dutylog.page(db, query, after=cursor))
         print(f"{'next page (text 火)':<22}{'':>9}{'':>10}{scroll:>12.2f}")
         print(f"slowest interaction: {worst:.1f} ms (target {TARGET_MS:.0f} ms)")
         db.close()

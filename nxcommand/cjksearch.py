@@ -31,6 +31,12 @@ The design, measured in ``bench/bench_dutylog.py``:
   and a filter combined with text is one FTS intersection instead of a row-by-row check.
 
 The table holds only the index (``content=''``); rows are looked up by rowid.
+
+Measured with 1,000,000 duty-log entries (``bench/bench_dutylog.py``, warm cache): count
+plus first page for 火 (146,000 hits) 9 ms, 山火 5 ms, 森林火灾 12 ms, G323 8 ms; without the
+one-character prefix index the 火 query took 74 ms, with an index half the size. Phrases of
+bigrams were chosen over unigram AND queries (wrong hits such as 山…火) and over ``trigram``
+(no one- or two-character words, and a LIKE scan of 1,000,000 rows is some 400 ms).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, org, roster
+from . import contacts, dutylog, org, roster
 from .clock import SYSTEM_CLOCK, Clock
-from .demo_desk import load_demo_desk
+from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .paths import demo_dir
 from .store import writing
@@ -77,6 +77,9 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             for post in b.get("posts", []):
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
         if activity:
-            today = clock.now().date()
-            roster.load_demo_roster(db, today - timedelta(days=20), 31, clock)
+            # A month of roster around today; the log's routine days up to the current shift,
+            # whose own records (events, reports, the 08:30 handover) the desk demo writes.
+            first = clock.now().date() - timedelta(days=20)
+            roster.load_demo_roster(db, first, 31, clock)
+            dutylog.load_demo_log(db, first, (shift_start(clock.now()).date() - first).days, clock)
             load_demo_desk(db, clock)

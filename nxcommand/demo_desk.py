@@ -28,6 +28,12 @@ def _village(db: Database, town_id: int) -> int:
     return org.villages(db, town_id)[0]["id"]
 
 
+def shift_start(now: datetime) -> datetime:
+    """The start of the demo's current 24-hour shift: the last 08:30 at least half an hour ago."""
+    start = now.replace(hour=8, minute=30, second=0, microsecond=0)
+    return start - timedelta(days=1) if start > now - timedelta(minutes=30) else start
+
+
 def load_demo_desk(db: Database, clock: Clock) -> None:
     now = clock.now().replace(second=0, microsecond=0)
     bureau = next(o["id"] for o in org.organizations(db) if o["name"] == BUREAU)
@@ -36,14 +42,11 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
     towns, cats, subs = _ids(db)
     at = FixedClock(now)
 
-    # The current 24-hour shift began at the last 08:30 at least half an hour ago.
-    shift_start = now.replace(hour=8, minute=30)
-    if shift_start > now - timedelta(minutes=30):
-        shift_start -= timedelta(days=1)
+    start = shift_start(now)
     # On the roster's shifts when there is a roster: this shift's officer records and its
     # leader signs off; the previous shift's officer hands over.
-    current = roster.current_shift(db, shift_start)
-    previous = roster.current_shift(db, shift_start - timedelta(minutes=1))
+    current = roster.current_shift(db, start)
+    previous = roster.current_shift(db, start - timedelta(minutes=1))
     officer = current.officers[0].name if current and current.officers else officers[0]
     signer = current.leader.name if current and current.leader else leaders[0]
     outgoing = previous.officers[0].name if previous and previous.officers else officers[1]
@@ -59,7 +62,7 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
             to_send="市委办、市政府办", checked_by=others[0], **extra), at)
 
     # A closed road accident three days ago, reported on time to the 终报.
-    day = shift_start - timedelta(days=3)
+    day = start - timedelta(days=3)
     at.set(day.replace(hour=10, minute=30))
     road = incidents.create_event(db, EventInput(
         received_at=day.replace(hour=7, minute=42), source_kind="电话", occurred_at=day.replace(hour=7, minute=25),
@@ -71,7 +74,7 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
     report(road, "终报", day.replace(hour=16, minute=20), content="伤者伤情稳定，现场已清理，道路恢复通行")
 
     # A landslide on the afternoon before this shift: 初报 done, leader's instruction open.
-    received = shift_start - timedelta(hours=16, minutes=20)
+    received = start - timedelta(hours=16, minutes=20)
     at.set(received + timedelta(minutes=20))
     slide = incidents.create_event(db, EventInput(
         received_at=received, source_kind="电话", occurred_at=received - timedelta(minutes=30),
@@ -85,15 +88,15 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
     at.set(received + timedelta(minutes=70))
     incidents.add_instruction(db, others[1], "做好群众转移安置，落实专人监测，防止次生灾害",
                               received + timedelta(minutes=70), officer, slide, at)
-    at.set(shift_start - timedelta(hours=1))
+    at.set(start - timedelta(hours=1))
     incidents.add_reminder(db, "卫星电话已充电，放置于值班室2号柜", outgoing, kind="设备", clock=at)
 
     # The 08:30 handover, accepted; then this shift's 续报 on the landslide.
-    at.set(shift_start)
+    at.set(start)
     hid = handover.create(db, outgoing, officer, "乌迳镇滑坡点仍需监测，9时前报续报一", at)
-    at.set(shift_start + timedelta(minutes=12))
+    at.set(start + timedelta(minutes=12))
     handover.accept(db, hid, officer, at)
-    report(slide, "续报", shift_start + timedelta(minutes=10), content="坡体未见新的变形，村道已清理一半")
+    report(slide, "续报", start + timedelta(minutes=10), content="坡体未见新的变形，村道已清理一半")
 
     # A forest fire taken in 25 minutes ago: the phone report is done, the written one is due.
     at.set(now)

@@ -8,8 +8,8 @@ database refuses UPDATE and DELETE on entries (triggers in migration 0004).
 
 Listing is newest first by ``sort_key`` (the minute of ``logged_at`` times 1024 plus the
 entry's place within that minute, see 0004), read a page at a time from a keyset cursor,
-with a separate count, so a view over 1,000,000 entries
-never loads them all. Filters by kind, town, event and text go through the full-text index
+with a separate count, so a view over 1,000,000 entries never loads them all. Filters by
+kind, town, event and text go through the full-text index
 ``log_fts`` (``nxcommand.cjksearch``: Chinese bigrams plus filter tags, rowid = sort_key);
 a date range is a sort_key range in either path. Only the entry's own text is indexed
 (source, summary, actions, reported to, recorder, reason), so the index never goes stale.
@@ -17,14 +17,15 @@ a date range is a sort_key range in either path. Only the entry's own text is in
 
 from __future__ import annotations
 
+import random
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import cjksearch
-from .clock import SYSTEM_CLOCK, Clock
+from . import cjksearch, contacts, roster
+from .clock import SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .store import writing
 from .text import normalize
@@ -86,14 +87,15 @@ def _clean(value: object, label: str, required: bool = False, multiline: bool = 
 def parse_minute(value: object, label: str) -> datetime | None:
     """A typed 'YYYY-MM-DD HH:MM' (full-width digits allowed) as a datetime; None if empty."""
     if isinstance(value, datetime):
-        return value.replace(second=0, microsecond=0)
-    text = normalize("" if value is None else str(value))
-    if not text:
-        return None
-    try:
-        moment = datetime.strptime(text, MINUTE_FORMAT)
-    except ValueError:
-        raise ValidationError(f"{label}“{text}”无效，应为“2026-07-01 14:20”的格式", label) from None
+        moment = value.replace(second=0, microsecond=0)
+    else:
+        text = normalize("" if value is None else str(value))
+        if not text:
+            return None
+        try:
+            moment = datetime.strptime(text, MINUTE_FORMAT)
+        except ValueError:
+            raise ValidationError(f"{label}“{text}”无效，应为“2026-07-01 14:20”的格式", label) from None
     if moment < EPOCH:
         raise ValidationError(f"{label}不能早于 2000 年", label)
     return moment
@@ -157,10 +159,11 @@ def validate(db: Database, data: LogInput, clock: Clock = SYSTEM_CLOCK) -> dict:
 
 def _insert(db: Database, record: dict, clock: Clock, corrects_id: int | None = None,
             reason: str = "") -> int:
+    record = {**record, "corrects_id": corrects_id, "reason": reason}
     base = sort_key_of(datetime.strptime(record["logged_at"], MINUTE_FORMAT))
     slot = [base, base, base + MINUTE_SLOTS - 1]     # the next free place in the minute
-    full = db.execute("SELECT count(*) FROM log_entries WHERE sort_key BETWEEN ? AND ?", slot[1:]).fetchone()[0]
-    if full >= MINUTE_SLOTS:
+    used = db.execute("SELECT count(*) FROM log_entries WHERE sort_key BETWEEN ? AND ?", slot[1:])
+    if used.fetchone()[0] >= MINUTE_SLOTS:
         raise ValidationError(f"{record['logged_at']} 这一分钟的记录已达 {MINUTE_SLOTS} 条上限", "记录时间")
     with writing(db):
         # One statement, so the place is read under the write lock.
@@ -174,26 +177,20 @@ def _insert(db: Database, record: dict, clock: Clock, corrects_id: int | None = 
              record["event_id"], corrects_id, reason, record["recorded_by"], clock.stamp(), *slot])
         entry_id = cur.lastrowid
         sort_key = db.execute("SELECT sort_key FROM log_entries WHERE id = ?", [entry_id]).fetchone()[0]
-        tags = _tags(record["kind_id"], record["town_id"], record["event_id"])
-        if corrects_id is not None:
-            tags.append(cjksearch.tag("k", _correction_kind_id(db)))
         db.execute("INSERT INTO log_fts (rowid, body) VALUES (?, ?)",
-                   [sort_key, cjksearch.document(_text_parts(record, reason), tags)])
+                   [sort_key, _document(record, _correction_kind_id(db))])
     return entry_id
 
 
-def _text_parts(record: dict, reason: str = "") -> list[str]:
-    return [record["source"], record["summary"], record["actions"], record["reported_to"],
-            record["recorded_by"], reason]
-
-
-def _tags(kind_id: int, town_id: int | None, event_id: int | None) -> list[str]:
-    tags = [cjksearch.tag("k", kind_id)]
-    if town_id is not None:
-        tags.append(cjksearch.tag("t", town_id))
-    if event_id is not None:
-        tags.append(cjksearch.tag("e", event_id))
-    return tags
+def _document(row: dict, correction_kind: int | None) -> str:
+    """The log_fts body of an entry: its own text, then its kind, town and event tags; a
+    correction is also tagged with the kind 更正."""
+    tags = [cjksearch.tag("k", row["kind_id"])]
+    tags += [cjksearch.tag(t, row[c]) for t, c in (("t", "town_id"), ("e", "event_id")) if row[c] is not None]
+    if row["corrects_id"] is not None and correction_kind is not None:
+        tags.append(cjksearch.tag("k", correction_kind))
+    parts = [row[c] for c in ("source", "summary", "actions", "reported_to", "recorded_by", "reason")]
+    return cjksearch.document(parts, tags)
 
 
 def _correction_kind_id(db: Database) -> int | None:
@@ -229,14 +226,8 @@ def rebuild_search_index(db: Database) -> int:
     correction_kind = _correction_kind_id(db)
     with writing(db):
         db.execute("INSERT INTO log_fts (log_fts) VALUES ('delete-all')")
-        rows = db.query("SELECT sort_key, kind_id, town_id, event_id, corrects_id, reason, "
-                        "source, summary, actions, reported_to, recorded_by FROM log_entries")
-        batch = []
-        for row in rows:
-            tags = _tags(row["kind_id"], row["town_id"], row["event_id"])
-            if row["corrects_id"] is not None:
-                tags.append(cjksearch.tag("k", correction_kind))
-            batch.append((row["sort_key"], cjksearch.document(_text_parts(row, row["reason"]), tags)))
+        batch = [(row["sort_key"], _document(row, correction_kind))
+                 for row in db.query("SELECT * FROM log_entries")]
         db.conn.executemany("INSERT INTO log_fts (rowid, body) VALUES (?, ?)", batch)
         db.execute("INSERT INTO log_fts (log_fts) VALUES ('optimize')")
     return len(batch)
@@ -250,8 +241,9 @@ def sort_key_of(moment: datetime, place: int = 0) -> int:
 
 
 def _bounds(query: LogQuery) -> tuple[int, int]:
-    low = sort_key_of(datetime.combine(query.date_from, datetime.min.time())) if query.date_from else -(2 ** 63)
-    high = (sort_key_of(datetime.combine(query.date_to + timedelta(days=1), datetime.min.time())) - 1
+    midnight = datetime.min.time()
+    low = sort_key_of(datetime.combine(query.date_from, midnight)) if query.date_from else -(2 ** 63)
+    high = (sort_key_of(datetime.combine(query.date_to + timedelta(days=1), midnight)) - 1
             if query.date_to else 2 ** 63 - 1)
     return low, high
 
@@ -323,13 +315,6 @@ def get(db: Database, entry_id: int) -> dict:
     return rows[0]
 
 
-def as_input(row: dict) -> LogInput:
-    """An entry's content as form input: what a correction starts from."""
-    names = {f.name for f in fields(LogInput)}
-    return LogInput(**{name: row[name] or ("" if name not in ("town_id", "event_id") else None)
-                       for name in names})
-
-
 def kinds(db: Database, for_entry: bool = False) -> list[str]:
     """Active kinds in display order; ``for_entry`` leaves out 更正 (made by correcting)."""
     names = [r[0] for r in db.execute("SELECT name FROM log_kinds WHERE active = 1 ORDER BY sort_order, id")]
@@ -343,32 +328,34 @@ def event_choices(db: Database, limit: int = 200) -> list[dict]:
 
 
 def recorders(db: Database) -> list[str]:
-    """Names offered for 记录人: active people tagged 值班员, then those tagged 带班领导."""
-    return [r[0] for r in db.execute(
-        "SELECT p.name FROM people p JOIN (SELECT pr.person_id, min(r.sort_order) AS rank "
-        "FROM person_roles pr JOIN role_tags r ON r.id = pr.role_tag_id "
-        "WHERE r.name IN ('值班员', '带班领导') GROUP BY pr.person_id) x ON x.person_id = p.id "
-        "WHERE p.active = 1 ORDER BY x.rank DESC, p.sort_key")]
+    """Names offered for 记录人 (users and roles come later): active people tagged 值班员."""
+    return [p["name"] for p in contacts.with_role(db, "值班员")]
 
 
 # ---------------------------------------------------------------- demo
 
-_CALLS = [  # (kind, summary, actions); {town} {village} {phone} are filled in
-    ("来电", "{town}{village}村民来电：村后山林发现山火，火势沿山脊向东蔓延，过火面积约{n}亩，暂无人员被困",
+_CALLS = [  # 来电: (summary, actions) with {town} {village} {n} {m} {phone} filled in
+    ("{town}{village}村民来电：村后山林发现山火，火势沿山脊向东蔓延，过火面积约{n}亩，暂无人员被困",
      "已通知{town}政府及市森林消防大队赶赴现场扑救，防止发展为森林火灾，做好周边群众转移准备"),
-    ("来电", "{town}应急办报告：{village}因连续降雨发生山体滑坡，约{n}方土石堵塞村道，无人员伤亡",
+    ("{town}应急办报告：{village}因连续降雨发生山体滑坡，约{n}方土石堵塞村道，无人员伤亡",
      "已通知市自然资源局派员现场查看，{town}组织对周边{m}户群众临时转移"),
-    ("来电", "交警大队来电：G323国道{town}路段发生道路交通事故，一辆货车与小客车相撞，{m}人受伤，道路单向通行",
+    ("交警大队来电：G323国道{town}路段发生道路交通事故，一辆货车与小客车相撞，{m}人受伤，道路单向通行",
      "已通知120及交警到场处置，伤员送市人民医院救治，持续跟踪伤亡情况"),
-    ("来电", "{town}{village}群众来电（电话{phone}）：暴雨导致村内低洼处内涝，积水约{n}厘米，部分农田被淹",
+    ("{town}{village}群众来电（电话{phone}）：暴雨导致村内低洼处内涝，积水约{n}厘米，部分农田被淹",
      "已转{town}政府核实处置，镇值班领导已带队前往现场"),
-    ("来电", "{town}{village}一民房起火，消防救援大队已出警，火已扑灭，无人员伤亡",
-     "已核实情况，提醒{town}做好受灾户临时安置"),
+    ("{town}{village}一民房起火，消防救援大队已出警，火已扑灭，无人员伤亡", "已核实情况，提醒{town}做好受灾户临时安置"),
 ]
-_WARNINGS = ["暴雨黄色预警信号", "雷雨大风黄色预警信号", "高温橙色预警信号", "森林火险橙色预警信号",
-             "暴雨橙色预警信号", "大风蓝色预警信号"]
-_DOCS = ["《关于做好汛期值班值守工作的通知》", "《关于加强森林防灭火工作的紧急通知》",
-         "《关于做好节假日期间安全防范工作的通知》", "《关于开展地质灾害隐患点巡查的通知》"]
+_DAILY = [  # (chance, kind, summary, source, actions) with {leader} {officer} {town} {pick} filled in
+    (0.5, "预警", "市气象局发布{pick}预警信号，{town}等地需加强防范", "{county}气象局",
+     "已通过预警信息平台转发各镇（街道）及成员单位，提醒做好防御",
+     ["暴雨黄色", "雷雨大风黄色", "高温橙色", "森林火险橙色", "暴雨橙色", "大风蓝色"]),
+    (0.3, "来文", "收到韶关市应急管理局{pick}", "韶关市应急管理局", "已呈{leader}阅示，按要求转发各镇（街道）",
+     ["《关于做好汛期值班值守工作的通知》", "《关于加强森林防灭火工作的紧急通知》",
+      "《关于做好节假日期间安全防范工作的通知》", "《关于开展地质灾害隐患点巡查的通知》"]),
+    (0.25, "视频点名", "韶关市应急管理局视频点名，{officer}在岗应答，值班秩序正常", "韶关市应急管理局", "", [""]),
+    (0.15, "交办", "{leader}交办：督促各镇（街道）明日12时前报送地质灾害隐患点巡查情况", "{leader}", "", [""]),
+    (0.15, "备忘", "值班传真机缺纸，已报办公室补充；视频会议终端运行正常", "", "", [""]),
+]
 
 
 def _demo_people(db: Database, org_name: str, role: str) -> list[tuple[str, str, str]]:
@@ -382,24 +369,22 @@ def _demo_people(db: Database, org_name: str, role: str) -> list[tuple[str, str,
 def load_demo_log(db: Database, first_day: date, days: int, clock: Clock, seed: int = 7) -> None:
     """Write a few hundred realistic entries for the demo county, from ``first_day`` on for
     ``days`` days, none later than the clock. Names come from the demo people."""
-    import random
-
-    from .clock import FixedClock
-
     rng = random.Random(seed)
     county = (db.execute("SELECT value FROM meta WHERE key = 'county_name'").fetchone() or [""])[0]
-    bureau = f"{county}应急管理局"
-    officers = [p[0] for p in _demo_people(db, bureau, "值班员")]
-    leaders = [p[0] for p in _demo_people(db, bureau, "带班领导") if p[0] not in officers]
+    officers = [p[0] for p in _demo_people(db, f"{county}应急管理局", "值班员")]
+    leaders = [p[0] for p in _demo_people(db, f"{county}应急管理局", "带班领导") if p[0] not in officers]
     if not officers or not leaders:
-        raise ValidationError(f"演示数据中没有{bureau}的值班员和带班领导，无法生成值班日志")
+        raise ValidationError(f"演示数据中没有{county}应急管理局的值班员和带班领导，无法生成值班日志")
     towns = [(t["id"], t["name"]) for t in db.query("SELECT id, name FROM admin_units WHERE level = 'town'")]
-    now = clock.now()
-    entries: list[LogInput] = []
+    now, entries = clock.now(), []
 
-    def shift(moment: datetime, back: int = 0) -> tuple[str, str]:
-        """(officer, leader) of the 24-hour shift from 08:30 that ``moment`` falls in."""
-        n = ((moment - timedelta(hours=8, minutes=30)).date() - first_day).days - back
+    def shift(moment: datetime) -> tuple[str, str]:
+        """(officer, leader) on duty at ``moment``: from the roster when there is one, else a
+        plain rotation of 24-hour shifts from 08:30."""
+        on = roster.current_shift(db, moment)
+        if on is not None and on.officers and on.leader is not None:
+            return on.officers[0].name, on.leader.name
+        n = ((moment - timedelta(hours=8, minutes=30)).date() - first_day).days
         return officers[n % len(officers)], leaders[n % len(leaders)]
 
     def add(moment: datetime, kind: str, summary: str, **extra) -> None:
@@ -408,37 +393,31 @@ def load_demo_log(db: Database, first_day: date, days: int, clock: Clock, seed: 
     for day in (datetime.combine(first_day, datetime.min.time()) + timedelta(days=n) for n in range(days)):
         officer, leader = shift(day.replace(hour=9))
         add(day.replace(hour=8, minute=30), "交接班",
-            f"{shift(day, 1)[0]}与{officer}完成交接班，带班领导{leader}。移交在办事项{rng.randint(0, 3)}项，"
+            f"{shift(day.replace(hour=8, minute=29))[0]}与{officer}完成交接班，带班领导{leader}。移交在办事项{rng.randint(0, 3)}项，"
             "值班电话、传真、视频会议系统运行正常", source="值班室")
         add(day.replace(hour=9, minute=5), "报告", "报送昨日值班信息：全市无较大及以上突发事件，零报告",
             reported_to="韶关市应急管理局值班室", reported_at=day.replace(hour=9, minute=10))
         at = day.replace(hour=rng.randint(10, 16), minute=rng.randrange(60))
-        for chance, kind, summary, extra in (
-                (0.5, "预警", f"市气象局发布{rng.choice(_WARNINGS)}，{rng.choice(towns)[1]}等地需加强防范",
-                 {"source": "南雄市气象局", "actions": "已通过预警信息平台转发各镇（街道）及成员单位，提醒做好防御"}),
-                (0.3, "来文", f"收到韶关市应急管理局{rng.choice(_DOCS)}",
-                 {"source": "韶关市应急管理局", "actions": f"已呈{leader}阅示，按要求转发各镇（街道）"}),
-                (0.25, "视频点名", f"韶关市应急管理局视频点名，{officer}在岗应答，值班秩序正常",
-                 {"source": "韶关市应急管理局"}),
-                (0.15, "交办", f"{leader}交办：督促各镇（街道）明日12时前报送地质灾害隐患点巡查情况", {}),
-                (0.15, "备忘", "值班传真机缺纸，已报办公室补充；视频会议终端运行正常", {})):
+        for chance, kind, summary, source, actions, picks in _DAILY:
             if rng.random() < chance:
-                add(at, kind, summary, **extra)
+                fill = {"county": county, "leader": leader, "officer": officer,
+                        "town": rng.choice(towns)[1], "pick": rng.choice(picks)}
+                add(at, kind, summary.format(**fill), source=source.format(**fill),
+                    actions=actions.format(**fill))
                 at += timedelta(minutes=rng.randint(20, 90))
         for _ in range(rng.choice((1, 2, 2, 3, 4))):
             town_id, town = rng.choice(towns)
             village = rng.choice([v[0] for v in db.execute(
                 "SELECT name FROM admin_units WHERE parent_id = ?", [town_id])] or [""])
-            kind, summary, actions = rng.choice(_CALLS)
             fill = {"town": town, "village": village, "n": rng.randint(2, 60), "m": rng.randint(1, 12),
                     "phone": f"1390000{rng.randrange(10000):04d}"}
+            summary, actions = (text.format(**fill) for text in rng.choice(_CALLS))
             at = day.replace(hour=rng.randint(0, 22), minute=rng.randrange(60))
             leader = shift(at)[1]
             name, post, phone = (_demo_people(db, f"{county}{town}人民政府", "带班领导") or [("", "", "")])[-1]
             reported = at + timedelta(minutes=rng.randint(5, 25))
-            add(at, kind, summary.format(**fill), source=f"{town} {post.split('（')[0]}{name} {phone}".strip(),
-                actions=actions.format(**fill), reported_to=f"带班领导{leader}", reported_at=reported,
-                town_id=town_id)
+            add(at, "来电", summary, source=f"{town} {post.split('（')[0]}{name} {phone}".strip(),
+                actions=actions, reported_to=f"带班领导{leader}", reported_at=reported, town_id=town_id)
             if rng.random() < 0.4:
                 add(reported + timedelta(minutes=rng.randint(3, 20)), "领导批示",
                     f"{leader}批示：请{town}主要领导靠前指挥，确保人员安全，及时续报进展",
@@ -454,8 +433,8 @@ def load_demo_log(db: Database, first_day: date, days: int, clock: Clock, seed: 
         for index, data in enumerate(entries):
             if data.reported_at and data.reported_at > now:
                 data.reported_to, data.reported_at = "", ""
-            moment = data.reported_at or data.logged_at
-            replay = FixedClock(min(moment + timedelta(minutes=rng.randint(1, 8)), now))
+            typed_in = (data.reported_at or data.logged_at) + timedelta(minutes=rng.randint(1, 8))
+            replay = FixedClock(min(typed_in, now))
             entry_id = append(db, data, replay)
             if index in to_correct:
                 replay.advance(minutes=rng.randint(10, 40))

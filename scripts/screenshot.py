@@ -1,7 +1,7 @@
 """Start the console as `nxcommand` would and save a screenshot of the whole X screen.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot.py OUT.png \
-        [--db PATH] [--search TEXT] [--delay-ms 3000]
+        [--db PATH] [--panel 值班日志] [--search TEXT] [--delay-ms 3000]
 
 For looking at what the console shows (a developer's tool; not part of the product).
 """
@@ -26,7 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--db")
-    parser.add_argument("--search", default="")
+    parser.add_argument("--panel", default="", help="the rail entry to show, e.g. 值班日志")
+    parser.add_argument("--search", default="", help="typed into the directory's search box")
     parser.add_argument("--delay-ms", type=int, default=3000)
     args = parser.parse_args()
     app = make_app()
@@ -34,6 +35,9 @@ def main() -> None:
     db = open_console_db(path, is_default)
     window = MainWindow(db, QSettings())
     window.show()
+    titles = [window.rail.item(i).text() for i in range(window.rail.count())]
+    if args.panel:
+        window.rail.setCurrentRow(titles.index(args.panel))
     if args.search:
         QTimer.singleShot(500, lambda: window.directory.search.setText(args.search))
 

@@ -268,4 +268,5 @@ def test_entries_of_one_minute_keep_their_order_up_to_the_limit(db, clock):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):   # a key outside its minute
         with db.atomic():
             db.execute("INSERT INTO log_entries (logged_at, kind_id, summary, recorded_by, recorded_at, "
-                       "sort_key) VALUES ('2026-07-01 09:01', 1, '错位', '张金龙', '2026-07-01', ?)", [base + 60 * 1024])
+                       "sort_key) VALUES ('2026-07-01 09:01', 1, '错位', '张金龙', '2026-07-01', ?)",
+                       [base + 60 * 1024])     # the key of 10:00 on an entry of 09:01

@@ -87,6 +87,8 @@ def test_opens_on_the_newest_entries_with_a_count(panel, log_db):
 def test_typing_chinese_filters_as_you_type(panel, qtbot, log_db):
     type_ime(panel.search, "滑坡")
     qtbot.waitUntil(lambda: summaries(panel) and all("滑坡" in s for s in summaries(panel)))
+    qtbot.keyClick(panel.search, Qt.Key.Key_Down)               # on to the list, keyboard only
+    assert panel.table.hasFocus()
     assert panel.count_label.text() == f"共 {dutylog.count(log_db, LogQuery(text='滑坡'))} 条记录"
     panel.town.setCurrentIndex(panel.town.findText("乌迳镇"))
     assert all(panel.model.record(r)["town"] == "乌迳镇" for r in range(panel.model.rowCount()))

@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
@@ -101,6 +101,8 @@ class EventsPanel(QWidget):
             self)
         self.per_event: dict = {}
         self.view = table(self.model)
+        for column in range(1, self.model.columnCount()):
+            self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.detail = QTextBrowser(objectName="eventDetail")
         bar = QHBoxLayout()
         for widget in (QLabel("接报日期"), self.first, QLabel("至"), self.last, self.status, self.drills,
@@ -109,7 +111,7 @@ class EventsPanel(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.view)
         splitter.addWidget(self.detail)
-        splitter.setSizes([640, 520])
+        splitter.setSizes([760, 440])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.rate)

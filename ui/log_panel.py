@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from html import escape
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView,
@@ -139,6 +139,7 @@ class DutyLogPanel(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.run_query())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.doubleClicked.connect(lambda _index: self.correct_selected())
+        self.search.installEventFilter(self)
         for keys, slot in (("Ctrl+F", self.focus_search), ("Ctrl+N", self.add_entry),
                            ("F2", self.correct_selected)):
             QShortcut(QKeySequence(keys), self, activated=slot)
@@ -226,6 +227,15 @@ class DutyLogPanel(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Down/Enter: on to the list
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            if self._timer.isActive():
+                self.run_query()
+            self.table.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- actions
     def _open(self, dialog: LogEntryDialog, done: str) -> None:
