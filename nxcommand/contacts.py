@@ -17,7 +17,7 @@ from .errors import NotFound, ValidationError
 from .org import meta
 from .phones import normalize_phone
 from .store import writing
-from .text import digits, has_control_chars, like_pattern, normalize, pinyin_keys
+from .text import clean, digits, like_pattern, normalize, pinyin_keys
 
 NAME_MAX = 32
 POST_MAX = 40
@@ -46,20 +46,9 @@ class Query:
     include_retired: bool = False
 
 
-def _text(value: str, label: str, limit: int, required: bool = False) -> str:
-    value = normalize(value)
-    if required and not value:
-        raise ValidationError(f"请填写{label}", label)
-    if len(value) > limit:
-        raise ValidationError(f"{label}不能超过 {limit} 个字", label)
-    if has_control_chars(value):
-        raise ValidationError(f"{label}含有不可见的控制字符", label)
-    return value
-
-
 def validate(db: Database, data: ContactInput, person_id: int | None = None) -> dict:
     """The normalised record to store, or ValidationError naming the first bad field."""
-    name = _text(data.name, "姓名", NAME_MAX, required=True)
+    name = clean(data.name, "姓名", NAME_MAX, required=True)
     if re.search(r"\d", name):
         raise ValidationError("姓名不能含有数字", "姓名")
     if data.org_id is None:
@@ -85,8 +74,8 @@ def validate(db: Database, data: ContactInput, person_id: int | None = None) -> 
         if clash:
             raise ValidationError(f"手机 {mobile} 已登记在“{clash[0]}”名下", "手机")
     return {
-        "name": name, "org_id": data.org_id, "post": _text(data.post, "职务", POST_MAX),
-        "mobile": mobile, "office_phone": office, "note": _text(data.note, "备注", NOTE_MAX),
+        "name": name, "org_id": data.org_id, "post": clean(data.post, "职务", POST_MAX),
+        "mobile": mobile, "office_phone": office, "note": clean(data.note, "备注", NOTE_MAX),
         "role_ids": [known[r] for r in roles], "roles": roles,
     }
 
@@ -164,7 +153,7 @@ def update(db: Database, person_id: int, data: ContactInput, *, expected_version
 
 def retire(db: Database, person_id: int, reason: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """Take a contact out of the directory (调离、退休…). The record is kept."""
-    reason = _text(reason, "停用原因", 100, required=True)
+    reason = clean(reason, "停用原因", 100, required=True)
     with writing(db):
         cur = db.execute(
             "UPDATE people SET active = 0, retired_at = ?, retired_reason = ?, updated_at = ?, "

@@ -19,7 +19,7 @@ from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
 from .phones import normalize_phone
 from .store import writing
-from .text import has_control_chars, like_pattern, normalize
+from .text import clean, like_pattern, normalize
 
 SOURCE_KINDS = ("电话", "来文", "系统", "视频", "当面", "其他")
 INSTRUCTION_STATES = ("待落实", "落实中", "已落实")
@@ -90,14 +90,8 @@ class EventInput:
 
 
 def _text(value: str, label: str, limit: int = 200, required: bool = False) -> str:
-    value = (value or "").strip() if limit >= LONG_TEXT else normalize(value)
-    if required and not value:
-        raise ValidationError(f"请填写{label}", label)
-    if len(value) > limit:
-        raise ValidationError(f"{label}不能超过 {limit} 个字", label)
-    if has_control_chars(value):
-        raise ValidationError(f"{label}含有不可见的控制字符", label)
-    return value
+    """A field of a desk record; LONG_TEXT fields keep their line breaks."""
+    return clean(value, label, limit, required, multiline=limit >= LONG_TEXT)
 
 
 def _past(value: str | datetime, label: str, clock: Clock) -> str:

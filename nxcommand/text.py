@@ -55,3 +55,19 @@ def pinyin_keys(text: str) -> tuple[str, str]:
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere, with % and _ taken literally (ESCAPE '\\')."""
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def clean(value: str | None, label: str, limit: int, required: bool = False,
+          multiline: bool = False) -> str:
+    """A form field as stored: normalised (one line) or trimmed (``multiline``), within
+    ``limit`` characters, free of control characters; ValidationError names ``label``."""
+    from .errors import ValidationError
+
+    value = (value or "").strip() if multiline else normalize(value)
+    if required and not value:
+        raise ValidationError(f"请填写{label}", label)
+    if len(value) > limit:
+        raise ValidationError(f"{label}不能超过 {limit} 个字", label)
+    if has_control_chars(value):
+        raise ValidationError(f"{label}含有不可见的控制字符", label)
+    return value

@@ -8,7 +8,7 @@ from datetime import date
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QMessageBox, QPushButton, QSizePolicy, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 from sqlite_utils import Database
@@ -20,6 +20,7 @@ from nxcommand.errors import UserError
 from .desk_dialogs import (FiguresDialog, FollowUpDialog, InstructionDialog, ReminderDialog,
                            ReportDialog, RollcallDialog)
 from .desk_models import DeadlineModel, DictTableModel
+from .forms import record_table
 from .handover_dialog import HandoverDialog
 from .intake_dialog import IntakeDialog
 
@@ -37,13 +38,8 @@ def shift_text(shift: roster.Shift | None, phones: bool = True) -> str:
 
 
 def table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
+    """A short record list whose first column takes the spare width."""
+    view = record_table(model)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return view

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QFrame, QGridLayout,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFrame, QGridLayout,
+                               QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QSplitter, QVBoxLayout,
                                QWidget)
 from sqlite_utils import Database
 
@@ -17,8 +17,8 @@ from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
 from .contact_dialog import ContactDialog
-from .forms import searchable_combo
 from .contact_model import ContactTableModel
+from .forms import record_table, searchable_combo
 
 SEARCH_DELAY_MS = 120
 
@@ -44,16 +44,7 @@ class DirectoryPanel(QWidget):
         self.count_label = QLabel(objectName="countLabel")
 
         self.model = ContactTableModel(db, self)
-        self.table = QTableView(objectName="contactTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table = record_table(self.model, "contactTable", row_height=30)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         for column, width in enumerate((84, 130, 150, 112, 118, 130)):

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QCompleter, QDateTimeEdit, QDialog, QDialogButtonBox,
-                               QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDateTimeEdit, QDialog,
+                               QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QPlainTextEdit,
+                               QTableView, QVBoxLayout, QWidget)
 
 from nxcommand.errors import UserError, ValidationError
 
@@ -32,6 +33,23 @@ def searchable_combo(items: list[tuple[str, int | None]]) -> QComboBox:
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
     return combo
+
+
+def record_table(model, name: str = "", row_height: int | None = None) -> QTableView:
+    """A read-only table of records: whole rows selected one at a time, no cell editing.
+    ``row_height`` fixes the rows' height, which keeps very long lazy lists fast."""
+    view = QTableView(objectName=name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    if row_height:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.verticalHeader().setDefaultSectionSize(row_height)
+    return view
 
 
 def time_edit(moment: datetime) -> QDateTimeEdit:

@@ -9,15 +9,14 @@ from html import escape
 
 from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from nxcommand import dutylog, org
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
-from .forms import searchable_combo
+from .forms import record_table, searchable_combo
 from .log_dialogs import LogEntryDialog
 from .log_model import SUMMARY_COLUMN, LogTableModel, mark
 
@@ -84,16 +83,7 @@ class DutyLogPanel(QWidget):
         self.count_label = QLabel(objectName="countLabel")
 
         self.model = LogTableModel(db, self)
-        self.table = QTableView(objectName="logTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table = record_table(self.model, "logTable", row_height=30)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(48)
         for column, width in enumerate(COLUMN_WIDTHS):
