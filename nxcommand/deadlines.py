@@ -48,7 +48,7 @@ def serial_name(kind: str, serial: int) -> str:
 
 @dataclass(frozen=True)
 class Deadline:
-    event_id: int
+    event_id: int | None          # None: the daily duty report (日报/零报告), not an event's
     event_title: str
     kind: str
     serial: int
@@ -129,13 +129,73 @@ def for_event_id(db: Database, event_id: int, now: datetime) -> list[Deadline]:
     return [] if event is None else for_event(db, event, now)
 
 
+DAILY_KIND = "日报"
+
+
+def daily_report_time(db: Database) -> tuple[int, int]:
+    row = db.execute("SELECT value FROM meta WHERE key = 'daily_report_at'").fetchone()
+    hour, minute = map(int, (row[0] if row else "09:00").split(":"))
+    return hour, minute
+
+
+def daily_deadlines(db: Database, first: date, last: date) -> list[Deadline]:
+    """The daily duty report (值班信息日报/零报告) due at 09:00 on every day of first..last
+    whose duty modes require it: statutory holidays and special periods that say so."""
+    from .roster_checks import modes_between   # the roster's rules know the modes
+
+    hour, minute = daily_report_time(db)
+    sent = {r[0]: r[1] for r in db.execute(
+        "SELECT duty_date, sent_at FROM daily_reports WHERE duty_date BETWEEN ? AND ?",
+        [first.isoformat(), last.isoformat()])}
+    found = []
+    for day, modes in modes_between(db, first, last).items():
+        why = "、".join(m.name for m in modes if m.daily_zero_report)
+        if why:
+            met = sent.get(day.isoformat())
+            found.append(Deadline(None, f"{day.month}月{day.day}日值班信息日报（{why}）", DAILY_KIND, 0,
+                                  datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute),
+                                  "每日报告/零报告", parse_minute(met, "报送时间") if met else None))
+    return found
+
+
 def pending(db: Database, now: datetime) -> list[Deadline]:
-    """Deadlines not yet cleared, across all open events, most urgent first."""
+    """Deadlines not yet cleared, most urgent first: every open event's, and the daily duty
+    report of the past week and of tomorrow when a duty mode requires it."""
     rules = deadline_rules(db)
     result = []
     for event in db.query("SELECT * FROM events WHERE status = '处置中'"):
         result.extend(d for d in for_event(db, event, now, rules) if d.met_at is None)
+    today = now.date()
+    result.extend(d for d in daily_deadlines(db, today - timedelta(days=6), today + timedelta(days=1))
+                  if d.met_at is None)
     return sorted(result, key=lambda d: d.due_at)
+
+
+def record_daily_report(db: Database, duty_date: date, sent_at: str | datetime, zero: bool,
+                        channel: str, to_report: str, signed_by: str, recorded_by: str,
+                        content: str = "", clock: Clock = SYSTEM_CLOCK) -> int:
+    """Record the day's duty report (零报告 when ``zero``); it clears that day's deadline."""
+    sent = parse_minute(sent_at, "报送时间")
+    if (sent - clock.now()).total_seconds() > 300:
+        raise ValidationError("报送时间不能晚于当前时间", "报送时间")
+    if sent.date() < duty_date - timedelta(days=1):
+        raise ValidationError("日报不能早于所报日期的前一天报送", "报送时间")
+    if db.execute("SELECT 1 FROM daily_reports WHERE duty_date = ?", [duty_date.isoformat()]).fetchone():
+        raise ValidationError(f"{duty_date.month}月{duty_date.day}日的值班信息日报已经记录过", "日期")
+    row = {"duty_date": duty_date.isoformat(), "sent_at": fmt(sent), "zero": int(bool(zero)),
+           "channel": incidents._text(channel, "报送方式", 40, required=True),
+           "to_report": incidents._text(to_report, "报", 200, required=True),
+           "signed_by": incidents._text(signed_by, "签发", 32, required=True),
+           "content": incidents._text(content, "报告内容", incidents.LONG_TEXT, required=not zero),
+           "recorded_by": incidents._text(recorded_by, "记录人", 32, required=True),
+           "created_at": clock.stamp()}
+    what = "零报告" if zero else "值班信息日报"
+    with writing(db):
+        report_id = incidents._insert(db, "daily_reports", row)
+        incidents.trace(db, clock, "报告", f"报送{duty_date.month}月{duty_date.day}日{what}", row["recorded_by"],
+                        row["sent_at"], reported_to=row["to_report"][:100], reported_at=row["sent_at"],
+                        actions=row["content"][:2000])
+    return report_id
 
 
 def next_deadline(db: Database, now: datetime) -> Deadline | None:
@@ -235,8 +295,9 @@ class Timeliness:
 
 def timeliness(db: Database, first: date, last: date, now: datetime,
                event_id: int | None = None) -> tuple[Timeliness, dict[int, Timeliness]]:
-    """上报及时率 over deadlines due from ``first`` to ``last`` (inclusive): overall and per
-    event. A deadline counts once its time has come or it has been met; drills never count."""
+    """上报及时率 over deadlines due from ``first`` to ``last`` (inclusive): overall (events'
+    reports and the daily duty reports) and per event. A deadline counts once its time has
+    come or it has been met; drills never count."""
     start = datetime.combine(first, datetime.min.time())
     end = datetime.combine(last + timedelta(days=1), datetime.min.time())
     sql = "SELECT * FROM events WHERE is_drill = 0 AND received_at < ?"
@@ -251,5 +312,9 @@ def timeliness(db: Database, first: date, last: date, now: datetime,
                    if start <= d.due_at < end and (d.met_at is not None or d.due_at <= now)]
         if counted:
             per_event[event["id"]] = Timeliness(len(counted), sum(d.on_time for d in counted))
-    overall = Timeliness(sum(t.due for t in per_event.values()), sum(t.on_time for t in per_event.values()))
+    daily = [] if event_id is not None else [
+        d for d in daily_deadlines(db, first, last)
+        if start <= d.due_at < end and (d.met_at is not None or d.due_at <= now)]
+    overall = Timeliness(sum(t.due for t in per_event.values()) + len(daily),
+                         sum(t.on_time for t in per_event.values()) + sum(d.on_time for d in daily))
     return overall, per_event

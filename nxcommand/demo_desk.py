@@ -4,7 +4,7 @@ so the clocks on the desk are live on first start. Every person is from the demo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -32,6 +32,24 @@ def shift_start(now: datetime) -> datetime:
     """The start of the demo's current 24-hour shift: the last 08:30 at least half an hour ago."""
     start = now.replace(hour=8, minute=30, second=0, microsecond=0)
     return start - timedelta(days=1) if start > now - timedelta(minutes=30) else start
+
+
+def _daily_reports(db: Database, first: date, now: datetime, at: FixedClock, fallback: str) -> None:
+    """The daily duty reports the roster's modes required, each sent at 08:50 by that shift."""
+    for due in deadlines.daily_deadlines(db, first, now.date()):
+        sent = due.due_at - timedelta(minutes=10)
+        if sent > now:
+            continue
+        on = roster.current_shift(db, sent)
+        officer = on.officers[0].name if on and on.officers else fallback
+        leader = on.leader.name if on and on.leader else fallback
+        yesterday = due.due_at.date() - timedelta(days=1)
+        events = incidents.list_events(db, yesterday.isoformat(), yesterday.isoformat(), include_drills=False)
+        content = "；".join(e["title"] for e in events)
+        at.set(sent)
+        deadlines.record_daily_report(db, due.due_at.date(), sent, not events, "应急管理信息系统", UP,
+                                      leader, officer, f"昨日接报突发事件{len(events)}起：{content}" if events else "",
+                                      at)
 
 
 def load_demo_desk(db: Database, clock: Clock) -> None:
@@ -110,6 +128,7 @@ def load_demo_desk(db: Database, clock: Clock) -> None:
         measures="镇扑火队、市森林消防大队已出动，转移周边群众40人", leaders_on_scene="分管副镇长在现场指挥",
         requests="请求增派扑火力量和无人机侦察"), at)
     report(fire, "电话报告", now - timedelta(minutes=12), channel="电话")
+    _daily_reports(db, now.date() - timedelta(days=20), now, at, officer)
     at.set(now)
     ins = incidents.add_instruction(db, others[0], "迅速组织扑救，确保扑火人员安全，严防复燃",
                                     now - timedelta(minutes=10), officer, fire, at)

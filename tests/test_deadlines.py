@@ -124,3 +124,30 @@ def test_serial_names():
     assert [serial_name("续报", n) for n in (1, 2, 10, 11, 20, 23)] == [
         "续报一", "续报二", "续报十", "续报十一", "续报二十", "续报二十三"]
     assert serial_name("终报", 0) == "终报"
+
+
+def test_special_periods_and_holidays_require_the_daily_report(demo_db, clock):
+    from nxcommand import roster_checks
+
+    roster_checks.add_period(demo_db, "汛期", date(2026, 7, 1), date(2026, 7, 3), name="主汛期",
+                             leader_in_post=True, daily_zero_report=True, note="", clock=clock)
+    clock.set(datetime(2026, 7, 1, 8, 0))
+    daily = [d for d in deadlines.pending(demo_db, clock.now()) if d.event_id is None]
+    assert [(d.event_title, d.due_at.strftime("%m-%d %H:%M")) for d in daily] == [
+        ("7月1日值班信息日报（主汛期）", "07-01 09:00"), ("7月2日值班信息日报（主汛期）", "07-02 09:00")]
+    with pytest.raises(ValidationError, match="报告内容"):      # a report that is not 零报告 says something
+        deadlines.record_daily_report(demo_db, date(2026, 7, 1), "2026-07-01 07:55", False, "传真",
+                                      "韶关市应急管理局", "张建中", "刘艳玲", "", clock)
+    deadlines.record_daily_report(demo_db, date(2026, 7, 1), "2026-07-01 07:55", True, "传真",
+                                  "韶关市应急管理局", "张建中", "刘艳玲", "", clock)
+    with pytest.raises(ValidationError, match="已经记录过"):
+        deadlines.record_daily_report(demo_db, date(2026, 7, 1), "2026-07-01 07:58", True, "传真",
+                                      "韶关市应急管理局", "张建中", "刘艳玲", "", clock)
+    assert [d.due_at.day for d in deadlines.pending(demo_db, clock.now()) if d.event_id is None] == [2]
+
+    clock.set(datetime(2026, 7, 3, 10, 0))                    # 7月2日 and 7月3日 missed
+    overall, per_event = deadlines.timeliness(demo_db, date(2026, 7, 1), date(2026, 7, 3), clock.now())
+    assert (overall.on_time, overall.due, per_event) == (1, 3, {})
+    national = deadlines.daily_deadlines(demo_db, date(2026, 10, 1), date(2026, 10, 1))
+    assert [d.event_title for d in national] == ["10月1日值班信息日报（国庆节）"]
+    assert deadlines.daily_deadlines(demo_db, date(2026, 11, 18), date(2026, 11, 18)) == []  # 常态

@@ -24,7 +24,8 @@ def window(qapp, qtbot, demo_db, clock, tmp_path):
     win = MainWindow(demo_db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), clock)
     qtbot.addWidget(win)
     win.show()
-    return win
+    yield win
+    win.close()                     # stops its clocks before the database fixture closes
 
 
 def fill_intake(dialog: IntakeDialog, town="乌迳镇") -> None:
@@ -147,3 +148,26 @@ def test_countdown_wording():
     assert countdown(timedelta(minutes=14, seconds=32)) == "还剩 14分32秒"
     assert countdown(timedelta(hours=2, minutes=5)) == "还剩 2小时05分"
     assert countdown(timedelta(minutes=-5, seconds=-12)) == "超时 5分12秒"
+
+
+def test_the_daily_report_is_due_and_recorded_from_the_desk(window, demo_db, clock):
+    from datetime import date
+
+    from nxcommand import roster_checks
+    from ui.desk_dialogs import DailyReportDialog
+
+    roster_checks.add_period(demo_db, "高森林火险期", date(2026, 7, 1), date(2026, 7, 31), name="高森林火险期",
+                             leader_in_post=True, daily_zero_report=True, note="", clock=clock)
+    clock.set(datetime(2026, 7, 1, 8, 40))
+    desk = window.desk
+    desk.refresh()
+    names = [d.name for d in desk.deadline_model.rows]
+    assert names[0] == "日报" and desk.deadline_model.cell(desk.deadline_model.rows[0], 0).startswith("7月1日值班信息日报")
+    desk.deadline_view.selectRow(0)
+
+    def send_zero(dialog: DailyReportDialog):
+        dialog.signed_by.setText("张建中")
+
+    desk.run_dialog = accept_with(send_zero)
+    desk.report_selected_deadline()
+    assert [d.due_at.day for d in desk.deadline_model.rows if d.event_id is None] == [2]

@@ -32,7 +32,8 @@ def window(app, qtbot, demo_db, clock, settings):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    return win
+    yield win
+    win.close()                     # stops its clocks before the database fixture closes
 
 
 def type_ime(widget, text: str) -> None:

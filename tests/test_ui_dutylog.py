@@ -73,6 +73,7 @@ def test_the_panel_is_on_the_rail(app, qtbot, log_db, clock, tmp_path):
     titles = [window.rail.item(i).text() for i in range(window.rail.count())]
     window.rail.setCurrentRow(titles.index("值班日志"))
     assert isinstance(window.stack.currentWidget(), DutyLogPanel)
+    window.close()                  # stops the window's clocks before the database closes
 
 
 def test_opens_on_the_newest_entries_with_a_count(panel, log_db):

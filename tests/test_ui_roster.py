@@ -266,3 +266,4 @@ def test_the_panel_is_on_the_rail(app, qtbot, demo_db, desk_clock, tmp_path):
     assert titles[titles.index("通讯录") + 1] == "值班表"
     assert isinstance(window.stack.widget(titles.index("值班表")), RosterPanel)
     assert pid(demo_db, "张建中")
+    window.close()                  # stops the window's clocks before the database closes

@@ -64,6 +64,33 @@ class ReportDialog(ServiceForm):
             content=self.content.toPlainText()), self.clock)
 
 
+class DailyReportDialog(ServiceForm):
+    """The day's duty report (值班信息日报), or 零报告 when there is nothing to report."""
+
+    def __init__(self, db: Database, duty_date, recorder: str, clock: Clock, signer: str = "",
+                 parent=None) -> None:
+        super().__init__(f"报送{duty_date.month}月{duty_date.day}日值班信息日报", parent)
+        self.db, self.duty_date, self.recorder, self.clock = db, duty_date, recorder, clock
+        self.zero = QComboBox()
+        self.zero.addItems(("零报告（无突发事件信息）", "有情况报告"))
+        self.sent_at = time_edit(clock.now())
+        self.channel = QComboBox(editable=True)
+        self.channel.addItems(CHANNELS)
+        self.channel.setCurrentText("应急管理信息系统")
+        self.to_report = QLineEdit("韶关市应急管理局")
+        self.signed_by = QLineEdit(signer)
+        self.content = text_box(90)
+        for label, widget in (("报告类型", self.zero), ("报送时间", self.sent_at), ("报送方式", self.channel),
+                              ("报", self.to_report), ("签发", self.signed_by), ("报告内容", self.content)):
+            self.add_row(label, widget)
+
+    def submit(self) -> int:
+        return deadlines.record_daily_report(
+            self.db, self.duty_date, time_text(self.sent_at), self.zero.currentIndex() == 0,
+            self.channel.currentText(), self.to_report.text(), self.signed_by.text(), self.recorder,
+            self.content.toPlainText(), self.clock)
+
+
 class FiguresDialog(ServiceForm):
     """New casualty and loss figures for an event; the old ones stay as history."""
 

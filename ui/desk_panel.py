@@ -17,7 +17,7 @@ from nxcommand import contacts, deadlines, incidents, roster
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
-from .desk_dialogs import (FiguresDialog, FollowUpDialog, InstructionDialog, ReminderDialog,
+from .desk_dialogs import (DailyReportDialog, FiguresDialog, FollowUpDialog, InstructionDialog, ReminderDialog,
                            ReportDialog, RollcallDialog)
 from .desk_models import DeadlineModel, DictTableModel
 from .forms import record_table
@@ -138,6 +138,11 @@ class DeskPanel(QWidget):
         self._refresher.start()
         self.refresh()
 
+    def stop(self) -> None:
+        """Stop the clocks (the window is closing): no more ticks against the database."""
+        self._ticker.stop()
+        self._refresher.stop()
+
     # -- data
     def officer(self) -> str:
         return self.recorder.currentText()
@@ -176,9 +181,16 @@ class DeskPanel(QWidget):
 
     def report_selected_deadline(self) -> None:
         deadline = self._selected(self.deadline_view, self.deadline_model)
-        if self._need(deadline, "一条报送时限"):
-            self._open(ReportDialog(self.db, deadline.event_id, self.officer(), self.clock,
-                                    kind=deadline.kind, parent=self), f"已记录{deadline.name}")
+        if not self._need(deadline, "一条报送时限"):
+            return
+        if deadline.event_id is None:                 # the daily duty report / 零报告
+            shift = roster.current_shift(self.db, self.clock.now())
+            signer = shift.leader.name if shift and shift.leader else ""
+            self._open(DailyReportDialog(self.db, deadline.due_at.date(), self.officer(), self.clock,
+                                         signer, self), "已记录值班信息日报")
+            return
+        self._open(ReportDialog(self.db, deadline.event_id, self.officer(), self.clock,
+                                kind=deadline.kind, parent=self), f"已记录{deadline.name}")
 
     def report_selected_event(self) -> None:
         event = self._selected(self.events_view, self.events_model)

@@ -121,4 +121,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_state()
+        self._timer.stop()
+        self.desk.stop()
         super().closeEvent(event)
