@@ -9,19 +9,19 @@ from datetime import date, timedelta
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QRadioButton, QVBoxLayout)
 from sqlite_utils import Database
 
 from nxcommand import roster
 from nxcommand import roster_checks as checks
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand.errors import UserError, ValidationError
+from nxcommand.errors import ValidationError
 from nxcommand.roster import LEADER, OFFICER, Shift
 from nxcommand.roster_checks import DayCell, RosterView
 from nxcommand.roster_excel import ImportReport
 
-from .contact_dialog import searchable_combo
+from .forms import ServiceForm, searchable_combo
 
 NOBODY = "（不安排）"
 
@@ -37,41 +37,21 @@ def person_text(person: roster.Person) -> str:
     return f"{person.name}  {person.phone}".strip()
 
 
-class _FormDialog(QDialog):
-    """A dialog with an error line on top and 保存/取消 (or other) buttons below."""
+class _FormDialog(ServiceForm):
+    """The shared form (error line on top, buttons below) with the roster dialogs' names:
+    ``ok_button``, ``layout_`` and ``save()``."""
 
     def __init__(self, title: str, parent=None, ok_text: str = "保存") -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        self.error = QLabel(objectName="formError", wordWrap=True)
-        self.error.hide()
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        super().__init__(title, parent)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.ok_button.setText(ok_text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.addWidget(self.error)
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.buttons)
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.layout_ = self.body
 
     def save(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def accept(self) -> None:
-        try:
-            self.save()
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        super().accept()
+    def submit(self) -> None:
+        self.save()
 
 
 class AssignDialog(_FormDialog):
