@@ -13,6 +13,11 @@ kind, town, event and text go through the full-text index
 ``log_fts`` (``nxcommand.cjksearch``: Chinese bigrams plus filter tags, rowid = sort_key);
 a date range is a sort_key range in either path. Only the entry's own text is indexed
 (source, summary, actions, reported to, recorder, reason), so the index never goes stale.
+
+Why rowid = sort_key rather than the entry id: results then come out of the index already
+in display order (a back-filled entry takes its place in time) and a date range is a rowid
+range inside the index, so no query sorts or re-checks 100,000 hits. The cost is a larger
+index (larger rowid steps): 54 MB instead of 34 MB per 100,000 entries.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class ReportDialog(ServiceForm):
         self.checked_by = QLineEdit()
         self.drafted_by = QLineEdit(recorder)
         self.content = text_box(90)
-        for label, widget in (("报告种类", self.kind), ("序号", self.serial_label), ("报送时间", self.sent_at),
+        for label, widget in (("报告种类", self.kind), ("报告", self.serial_label), ("报送时间", self.sent_at),
                               ("报送方式", self.channel), ("报", self.to_report), ("送", self.to_send),
                               ("抄", self.to_copy), ("签发", self.signed_by), ("核稿", self.checked_by),
                               ("拟稿", self.drafted_by), ("报告内容", self.content)):
