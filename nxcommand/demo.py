@@ -76,6 +76,9 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
                 org.set_body_member(db, body_id, org_ids[m["org"]], m["role"])
             for post in b.get("posts", []):
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
+        # demo: resources (teams, experts, equipment, shelters, vulnerable people)
+        # demo: supplies (depots, stock through the ledger)
+        # demo: plans
         if activity:
             # A month of roster around today; the log's routine days up to the current shift,
             # whose own records (events, reports, the 08:30 handover) the desk demo writes.

@@ -1,0 +1,2 @@
+-- 0006_resources: (being written)
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0007_supplies: (being written)
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0008_plans: (being written)
+SELECT 1;
