@@ -3,6 +3,11 @@
     nxcommand [--db PATH]                 open the console
     nxcommand init [--db PATH] [--demo]   create a database (optionally with the demo county)
     nxcommand check [--db PATH]           schema version, integrity, foreign keys
+    nxcommand template KIND FILE.xlsx     an empty Excel template for a register
+    nxcommand import KIND FILE.xlsx [--db PATH] [--dry-run] [--year YYYY]
+    nxcommand export KIND FILE.xlsx [--db PATH] [--month YYYY-MM]
+                                          KIND: teams experts equipment depots supplies
+                                          shelters contacts roster
 
 ``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
 the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.
@@ -23,7 +28,10 @@ _ARGPARSE_ZH = [
     (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
     (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
     (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
-    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"无效的子命令 \2（可选：\3）"),
+    (r"argument (\{.*\}|command): invalid choice: (.*) \(choose from (.*)\)", r"无效的子命令 \2（可选：\3）"),
+    (r"argument (KIND|kind): invalid choice: (.*) \(choose from (.*)\)", r"无效的登记表类别 \2（可选：\3）"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"参数 \1 的值 \2 无效（可选：\3）"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，这里是 \2"),
     (r"argument (\S+): ignored explicit argument (.*)", r"参数 \1 不接受值 \2"),
     (r"ambiguous option: (.*) could match (.*)", r"有歧义的选项 \1，可能是：\2"),
 ]
@@ -54,12 +62,30 @@ def _build_parser() -> argparse.ArgumentParser:
     db_help = f"数据库文件路径（也可用环境变量 {DB_ENV}；默认为用户数据目录中的数据库）"
     parser = _Parser(prog="nxcommand", description="nxcommand 县级应急指挥值班台。不带子命令时打开控制台。")
     parser.add_argument("--db", metavar="PATH", help=db_help)
-    sub = parser.add_subparsers(dest="command", metavar="{init,check}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{init,check,template,import,export}",
+                                parser_class=_Parser)
     p_init = sub.add_parser("init", help="新建数据库", description="新建一个空数据库，可选载入演示县数据。")
     p_init.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
     p_init.add_argument("--demo", action="store_true", help="载入演示县数据（南雄市模型，人员电话均为虚构）")
     p_check = sub.add_parser("check", help="检查数据库", description="检查架构版本、完整性和外键。只读，不修改文件。")
     p_check.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
+    from .excel_kinds import NAMES, TITLES
+
+    kinds = "、".join(f"{k}（{TITLES[k]}）" for k in NAMES)
+    for name, help_text, description in (
+            ("template", "生成 Excel 导入模板", "生成某类登记表的空白 Excel 模板（带表头）。"),
+            ("import", "从 Excel 导入", "从 Excel 导入某类登记表。先逐行检查，任何一行有误则不导入任何内容。"),
+            ("export", "导出到 Excel", "把某类登记表导出为 Excel 文件。")):
+        p = sub.add_parser(name, help=help_text, description=description + f"类别：{kinds}。")
+        p.add_argument("kind", metavar="KIND", choices=NAMES, help="登记表类别：" + "、".join(NAMES))
+        p.add_argument("file", metavar="FILE.xlsx", help="Excel 文件路径")
+        p.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
+        if name == "import":
+            p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+            p.add_argument("--year", type=int, metavar="YYYY",
+                           help="值班表中日期未写年份且标题中也没有年份时使用的年份")
+        if name == "export":
+            p.add_argument("--month", metavar="YYYY-MM", help="导出值班表的月份（默认本月）")
     return parser
 
 
@@ -104,6 +130,75 @@ def _cmd_check(path: Path) -> int:
     return 1
 
 
+def _open_existing(path: Path):
+    from .store import open_db
+
+    if not path.exists():
+        raise UserError(f"找不到数据库文件：{path}")
+    return open_db(path)
+
+
+def _cmd_template(args) -> int:
+    from . import excel_kinds, roster_excel, xlsx
+
+    if args.kind == excel_kinds.ROSTER:
+        out = roster_excel.write_template(args.file)
+    else:
+        out = xlsx.write_template(None, excel_kinds.kind(args.kind), args.file)
+    print(f"已生成模板：{out}")
+    return 0
+
+
+def _cmd_export(args, path: Path) -> int:
+    from datetime import date
+
+    from . import excel_kinds, roster_excel, xlsx
+
+    db = _open_existing(path)
+    try:
+        if args.kind == excel_kinds.ROSTER:
+            today = date.today()
+            year, month = today.year, today.month
+            if args.month:
+                m = re.fullmatch(r"(\d{4})-(\d{1,2})", args.month)
+                if not m or not 1 <= int(m.group(2)) <= 12:
+                    raise UserError(f"月份“{args.month}”格式不对，应写作 2026-11")
+                year, month = int(m.group(1)), int(m.group(2))
+            n = roster_excel.export_month(db, year, month, args.file)
+            print(f"已导出 {year}年{month}月值班表 {n} 个班次：{args.file}")
+        else:
+            n = xlsx.export(db, excel_kinds.kind(args.kind), args.file)
+            print(f"已导出{excel_kinds.TITLES[args.kind]} {n} 条：{args.file}")
+    finally:
+        db.close()
+    return 0
+
+
+def _cmd_import(args, path: Path) -> int:
+    from . import excel_kinds, roster_excel, xlsx
+
+    db = _open_existing(path)
+    try:
+        if args.kind == excel_kinds.ROSTER:
+            report = roster_excel.dry_run(db, args.file, year=args.year)
+            if report.ok and not args.dry_run:
+                report = roster_excel.import_roster(db, args.file, year=args.year)
+        else:
+            kind = excel_kinds.kind(args.kind)
+            report = xlsx.dry_run(db, kind, args.file)
+            if report.ok and not args.dry_run:
+                report = xlsx.import_file(db, kind, args.file)
+    finally:
+        db.close()
+    if report.errors:
+        print(report.summary(), file=sys.stderr)
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(report.summary() + ("（试运行，未写入）" if args.dry_run else ""))
+    return 0
+
+
 def _cmd_console(path: Path, is_default: bool) -> int:
     if not is_default and not path.exists():
         print(f"nxcommand：找不到数据库文件：{path}（新建请用 nxcommand init --db {path}）", file=sys.stderr)
@@ -131,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"nxcommand：找不到数据库文件：{path}", file=sys.stderr)
                 return 1
             return _cmd_check(path)
+        if args.command == "template":
+            return _cmd_template(args)
+        if args.command == "import":
+            return _cmd_import(args, path)
+        if args.command == "export":
+            return _cmd_export(args, path)
         return _cmd_console(path, is_default)
     except UserError as exc:
         print(f"nxcommand：{exc}", file=sys.stderr)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,13 +30,13 @@ from .holidays import day_info
 from .org import meta
 from .roster import LEADER, MAX_OFFICERS, OFFICER, Person
 from .store import writing
-from .text import digits, normalize
+from .text import digits
+from .xlsx import FOOTER_WORDS, RowError, cell_text, label, read_workbook
+from .xlsx import grid as sheet_grid
 
 WEEKDAYS = "一二三四五六日"
 HEADERS = ("日期", "星期", "班次", "带班领导", "电话", "值班员", "电话")
 HEADER_SCAN_ROWS = 15
-MAX_ROWS, MAX_COLUMNS = 5000, 40
-FOOTER_WORDS = ("注", "备注", "说明", "制表", "审核", "审批", "填表", "签发", "值班电话")
 _DATE_MARKS = {0xFF0F: "/", 0xFF0E: ".", 0x3002: "."}     # full-width ／ ． and 。
 _NAME_SPLIT = re.compile(r"[、，,；;/\n]+")
 
@@ -106,16 +105,32 @@ def export_month(db: Database, year: int, month: int, path: str | Path, *, unit:
     return len(shifts)
 
 
+def write_template(path: str | Path) -> Path:
+    """An empty roster sheet with the header the import reads."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValidationError("导出文件须为 .xlsx 格式", "文件")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "值班表"
+    ws.append(["××应急管理局××××年××月值班表"])
+    ws.append(list(HEADERS))
+    ws.append(["2026-11-03", "星期二", "24小时", "（姓名）", "", "（姓名，多人用、分隔）", ""])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFG", (16, 9, 8, 12, 15, 18, 28)):
+        ws.column_dimensions[letter].width = width
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise UserError(f"无法写入文件：{path}（{exc.strerror or exc}）") from exc
+    return path
+
+
 # ------------------------------------------------------------------ import: reading the sheet
-
-@dataclass(frozen=True)
-class RowError:
-    row: int          # Excel row number (1-based, as Excel shows it)
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行：{self.message}"
-
 
 @dataclass(frozen=True)
 class ImportRow:
@@ -156,51 +171,6 @@ class ImportReport:
                 f"导入将替换这些班次的带班领导和值班员，并记入变更记录（原因：Excel导入）")
 
 
-def _workbook(path: Path):
-    if not path.is_file():
-        raise ValidationError(f"找不到文件：{path}", "文件")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ValidationError("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 后再导入", "文件")
-    if suffix not in (".xlsx", ".xlsm"):
-        raise ValidationError(f"只能导入 Excel 工作簿（.xlsx），“{path.name}”不是", "文件")
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return load_workbook(path, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any parser failure means a bad file
-        raise ValidationError(f"无法读取“{path.name}”：文件不是有效的 Excel 工作簿，或已损坏、不完整。"
-                              "请用 Excel 打开确认后另存为 .xlsx 再导入", "文件") from exc
-
-
-def _grid(ws) -> list[list]:
-    """Cell values with every merged range's value copied into all its cells."""
-    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
-        raise ValidationError(f"工作表“{ws.title}”过大（超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列），不像值班表", "文件")
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
-    for merged in ws.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(grid[r]))):
-                grid[r][c] = value
-    return grid
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalize(str(value))
-
-
-def _label(value) -> str:
-    text = re.sub(r"[（(].*?[）)]", "", _text(value))
-    return re.sub(r"[\s*：:]", "", text)
-
-
 def _kind(label: str) -> str | None:
     if any(w in label for w in ("电话", "手机", "联系方式")):
         return "phone"
@@ -222,14 +192,14 @@ def _columns(top: list, sub: list | None) -> dict[str, list[int]]:
     cols: dict[str, list[int]] = {}
     owner = None
     for c, value in enumerate(top):
-        label = _label(value)
-        kind = _kind(label)
-        below = _label(sub[c]) if sub is not None and c < len(sub) else ""
+        text = label(value)
+        kind = _kind(text)
+        below = label(sub[c]) if sub is not None and c < len(sub) else ""
         if kind in ("leader", "officer") and _kind(below) == "phone":
             cols.setdefault(f"{kind}_phone", []).append(c)
             continue
         if kind == "phone":
-            target = "leader" if "领导" in label else "officer" if "值班" in label else owner
+            target = "leader" if "领导" in text else "officer" if "值班" in text else owner
             if target:
                 cols.setdefault(f"{target}_phone", []).append(c)
             continue
@@ -242,10 +212,10 @@ def _columns(top: list, sub: list | None) -> dict[str, list[int]]:
 def _find_header(grid: list[list]) -> tuple[int, int, dict[str, list[int]]]:
     """(header row index, first data row index, columns)."""
     for r in range(min(HEADER_SCAN_ROWS, len(grid))):
-        kinds = {_kind(_label(v)) for v in grid[r]}
+        kinds = {_kind(label(v)) for v in grid[r]}
         if {"date", "leader", "officer"} <= kinds:
             sub = grid[r + 1] if r + 1 < len(grid) else None
-            if sub is not None and any(_label(v) in ("姓名", "电话", "联系电话", "手机", "手机号码", "联系方式")
+            if sub is not None and any(label(v) in ("姓名", "电话", "联系电话", "手机", "手机号码", "联系方式")
                                        for v in sub):
                 return r, r + 2, _columns(grid[r], sub)
             return r, r + 1, _columns(grid[r], None)
@@ -256,7 +226,7 @@ def _find_header(grid: list[list]) -> tuple[int, int, dict[str, list[int]]]:
 def _title_year_month(grid: list[list], header: int) -> tuple[int | None, int | None]:
     for row in grid[:header]:
         for value in row:
-            m = re.search(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?", _text(value))
+            m = re.search(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?", cell_text(value))
             if m:
                 return int(m.group(1)), int(m.group(2)) if m.group(2) else None
     return None, None
@@ -272,7 +242,7 @@ def _parse_day(value, year: int | None, month_hint: int | None) -> date | str:
         from openpyxl.utils.datetime import from_excel
 
         return from_excel(value).date()
-    text = re.sub(r"[（(].*?[）)]|星期.|周.", "", _text(value)).replace(" ", "").translate(_DATE_MARKS)
+    text = re.sub(r"[（(].*?[）)]|星期.|周.", "", cell_text(value)).replace(" ", "").translate(_DATE_MARKS)
     try:
         m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
         if m:
@@ -281,15 +251,15 @@ def _parse_day(value, year: int | None, month_hint: int | None) -> date | str:
         if m:
             month, day = int(m.group(1)), int(m.group(2))
             if year is None:
-                return f"日期“{_text(value)}”没有年份，标题中也没有，请在导入时指定年份"
+                return f"日期“{cell_text(value)}”没有年份，标题中也没有，请在导入时指定年份"
             if month_hint == 12 and month == 1:
                 year += 1
             elif month_hint == 1 and month == 12:
                 year -= 1
             return date(year, month, day)
     except ValueError:
-        return f"日期“{_text(value)}”不存在"
-    return f"日期“{_text(value)}”无法识别（可写作 2026-11-03、2026/11/3 或 11月3日）"
+        return f"日期“{cell_text(value)}”不存在"
+    return f"日期“{cell_text(value)}”无法识别（可写作 2026-11-03、2026/11/3 或 11月3日）"
 
 
 # ------------------------------------------------------------------ import: people and shifts
@@ -384,11 +354,11 @@ def dry_run(db: Database, path: str | Path, *, year: int | None = None) -> Impor
     """Read and check a roster file without writing anything. ``year`` is for dates written
     without one ("11月3日") when the title above the header names no year."""
     path = Path(path)
-    wb = _workbook(path)
+    wb = read_workbook(path)
     candidates = [wb.active] + [ws for ws in wb.worksheets if ws is not wb.active]
     failure: ValidationError | None = None
     for ws in candidates:
-        grid = _grid(ws)
+        grid = sheet_grid(ws, "值班表")
         try:
             header, start, cols = _find_header(grid)
         except ValidationError as exc:
@@ -407,20 +377,20 @@ def _check_rows(db, file_name, sheet, grid, header, start, cols, year) -> Import
     last_day: date | None = None
 
     def cell(row: list, kind: str) -> str:
-        return "、".join(t for t in (_text(row[c]) for c in cols.get(kind, []) if c < len(row)) if t)
+        return "、".join(t for t in (cell_text(row[c]) for c in cols.get(kind, []) if c < len(row)) if t)
 
     for r in range(start, len(grid)):
         row, number = grid[r], r + 1
-        first_text = next((_text(v) for v in row if _text(v)), "")
-        if not first_text or _label(first_text) in ("日期", "序号"):
+        first_text = next((cell_text(v) for v in row if cell_text(v)), "")
+        if not first_text or label(first_text) in ("日期", "序号"):
             continue                     # blank row, or the header repeated on a new page
         raw_day = row[cols["date"][0]] if cols["date"][0] < len(row) else None
-        if _text(raw_day).startswith(FOOTER_WORDS) or first_text.startswith(FOOTER_WORDS):
+        if cell_text(raw_day).startswith(FOOTER_WORDS) or first_text.startswith(FOOTER_WORDS):
             continue
         try:
-            if _text(raw_day) == "" and last_day is not None and cell(row, "shift"):
+            if cell_text(raw_day) == "" and last_day is not None and cell(row, "shift"):
                 day = last_day           # the day's second shift, date left blank
-            elif _text(raw_day) == "":
+            elif cell_text(raw_day) == "":
                 raise ValueError("缺少日期")
             else:
                 day = _parse_day(raw_day, year, title_month)
