@@ -211,3 +211,32 @@ def test_window_text_is_drawn_with_the_shipped_font(window, app):
     chars = {ch for text in texts for ch in text if ord(ch) > 0x7E}
     assert len(chars) > 50
     assert [ch for ch in sorted(chars) if not metrics.inFontUcs4(ord(ch))] == []
+
+
+def test_directory_excel_import_shows_the_dry_run_first(window, tmp_path):
+    """导入Excel…: a file with a bad row is shown, 导入 stays disabled and nothing changes;
+    a clean file is imported after review and the list refreshes."""
+    from .test_xlsx import GOOD, bureau_sheet
+
+    panel = window.directory
+    reviewed = []
+
+    def review(report):
+        reviewed.append(report)
+        return True                          # the officer presses 导入 (only possible when ok)
+
+    bar = panel.excel
+    bar.review = review
+    before = panel.model.rowCount()
+    bar.choose_open = lambda: str(bureau_sheet(tmp_path / "bad.xlsx", GOOD + [("王五", "无此单位", "", "13907519999", "")]))
+    bar.import_file()
+    assert reviewed[-1].errors and str(reviewed[-1].errors[0]).startswith("第 6 行：找不到单位")
+    assert panel.model.rowCount() == before
+    bar.choose_open = lambda: str(bureau_sheet(tmp_path / "good.xlsx", GOOD))
+    bar.import_file()
+    assert reviewed[-1].ok
+    assert panel.model.rowCount() == before + 2
+    out = tmp_path / "导出.xlsx"
+    bar.choose_save = lambda name: str(out)
+    bar.export_file()
+    assert out.exists()

@@ -14,10 +14,12 @@ from sqlite_utils import Database
 
 from nxcommand import contacts, org
 from nxcommand.clock import SYSTEM_CLOCK, Clock
+from nxcommand.contacts_excel import CONTACTS
 from nxcommand.errors import UserError
 
 from .contact_dialog import ContactDialog
 from .contact_model import ContactTableModel
+from .excel_io import ExcelBar
 from .forms import record_table, searchable_combo
 
 SEARCH_DELAY_MS = 120
@@ -67,8 +69,10 @@ class DirectoryPanel(QWidget):
         for widget in (self.org_filter, self.town_filter, self.body_filter):
             filters.addWidget(widget, 1)
         filters.addWidget(self.retired)
+        self.excel = ExcelBar(db, CONTACTS, clock, self.notify, self.run_query)
         actions = QHBoxLayout()
         actions.addWidget(self.count_label)
+        actions.addWidget(self.excel)
         actions.addStretch(1)
         for button in (self.add_button, self.edit_button, self.retire_button, self.copy_button):
             actions.addWidget(button)
