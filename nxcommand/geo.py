@@ -240,3 +240,149 @@ def projection_for(db: Database, outlines: Outlines | None = None) -> Projection
     row = db.execute("SELECT avg(lat) FROM admin_units WHERE level IN ('county', 'town') "
                      "AND lat IS NOT NULL").fetchone()
     return Projection(row[0] if row and row[0] is not None else 30.0)
+
+
+# --- what the map shows -----------------------------------------------------------------
+
+KINDS = {                     # kind -> legend label, in drawing order (bottom to top)
+    "town": "镇（街道）",
+    "shelter": "避难场所",
+    "depot": "物资储备库",
+    "equipment": "装备",
+    "team": "救援队伍",
+    "event": "处置中事件",
+}
+SPREAD_DEG = 0.0065           # spacing of the spiral for items placed at a shared anchor
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+@dataclass(frozen=True)
+class MapFeature:
+    kind: str                  # a key of KINDS
+    ref_id: int
+    name: str
+    lon: float
+    lat: float
+    approximate: bool          # True: placed at its town/village with an offset
+    facts: tuple[str, ...]     # the lines shown on hover/click, first one the kind and place
+    town: str = ""
+
+
+def spread(lon: float, lat: float, k: int) -> tuple[float, float]:
+    """The k-th position (k >= 1) on a golden-angle spiral around an anchor: items sharing a
+    place get distinct, deterministic, nearby spots (about equal spacing on screen)."""
+    r = SPREAD_DEG * math.sqrt(k)
+    a = k * GOLDEN_ANGLE
+    return (lon + r * math.cos(a) / math.cos(math.radians(lat)), lat + r * math.sin(a))
+
+
+def _places(db: Database) -> dict[int, dict]:
+    return {r["id"]: r for r in db.query(
+        "SELECT u.id, u.name, u.level, u.lon, u.lat, u.parent_id FROM admin_units u")}
+
+
+def map_features(db: Database) -> list[MapFeature]:
+    """Every thing the resource map places, in KINDS order. Items with their own coordinates
+    sit there; the others at their village's or town's point, spread on a small spiral."""
+    places = _places(db)
+    county = next((p for p in places.values() if p["level"] == "county"), None)
+    taken: dict[tuple[float, float], int] = {}
+    out: list[MapFeature] = []
+
+    def anchor(*unit_ids) -> dict | None:
+        for uid in unit_ids:
+            p = places.get(uid) if uid is not None else None
+            if p and p["lon"] is not None:
+                return p
+        return county if county and county["lon"] is not None else None
+
+    def place(kind, ref_id, name, lon, lat, units, facts, town="") -> None:
+        if lon is not None and lat is not None:
+            out.append(MapFeature(kind, ref_id, name, lon, lat, False, tuple(facts), town))
+            return
+        p = anchor(*units)
+        if p is None:
+            return                           # nowhere to put it: not on the map
+        key = (p["lon"], p["lat"])
+        taken[key] = taken.get(key, 0) + 1
+        x, y = spread(p["lon"], p["lat"], taken[key])
+        out.append(MapFeature(kind, ref_id, name, x, y, True,
+                              (*facts, f"位置：按所在地“{p['name']}”示意"), town))
+
+    for t in db.query("""
+            SELECT u.id, u.name, u.kind, u.lon, u.lat,
+                   (SELECT count(*) FROM admin_units v WHERE v.parent_id = u.id) AS villages,
+                   (SELECT count(*) FROM teams m WHERE m.town_id = u.id AND m.active = 1) AS teams
+            FROM admin_units u WHERE u.level = 'town' AND u.lon IS NOT NULL
+            ORDER BY u.kind = '镇', u.id"""):
+        out.append(MapFeature("town", t["id"], t["name"], t["lon"], t["lat"], False,
+                              (f"{t['kind']}：{t['name']}", f"村（社区）{t['villages']} 个",
+                               f"救援队伍 {t['teams']} 支"), t["name"]))
+        taken[(t["lon"], t["lat"])] = 0
+
+    for s in db.query("""
+            SELECT s.id, s.name, s.level, s.capacity, s.occupancy, s.town_id, s.village_id,
+                   s.lon, s.lat, t.name AS town, p.name AS manager, p.mobile
+            FROM shelters s JOIN admin_units t ON t.id = s.town_id
+            LEFT JOIN people p ON p.id = s.manager_id ORDER BY s.id"""):
+        facts = [f"避难场所（{s['level']}）· {s['town']}", f"安置 {s['occupancy']}/{s['capacity']} 人"]
+        if s["manager"]:
+            facts.append(f"负责人：{s['manager']} {s['mobile'] or ''}".rstrip())
+        place("shelter", s["id"], s["name"], s["lon"], s["lat"], (s["village_id"], s["town_id"]),
+              facts, s["town"])
+
+    for d in db.query("""
+            SELECT d.id, d.name, d.level, d.ownership, d.holder, d.town_id, d.village_id,
+                   d.lon, d.lat, d.phone, coalesce(t.name, '') AS town, p.name AS keeper,
+                   p.mobile, (SELECT count(*) FROM depot_stock k WHERE k.depot_id = d.id
+                              AND k.quantity > 0) AS kinds,
+                   (SELECT count(*) FROM depot_stock k WHERE k.depot_id = d.id
+                              AND k.quantity < k.minimum) AS short
+            FROM depots d LEFT JOIN admin_units t ON t.id = d.town_id
+            LEFT JOIN people p ON p.id = d.keeper_id ORDER BY d.id"""):
+        owner = d["ownership"] + (f"（{d['holder']}）" if d["holder"] else "")
+        facts = [f"物资储备库（{d['level']}）· {owner}", f"在库物资 {d['kinds']} 种"
+                 + (f"，低于最低库存 {d['short']} 种" if d["short"] else "")]
+        if d["keeper"] or d["phone"]:
+            facts.append(f"保管员：{d['keeper'] or ''} {d['mobile'] or d['phone'] or ''}".strip())
+        place("depot", d["id"], d["name"], d["lon"], d["lat"], (d["village_id"], d["town_id"]),
+              facts, d["town"])
+
+    for e in db.query("""
+            SELECT e.id, e.name, e.kind, e.quantity, e.unit, e.status, e.four_in_one,
+                   e.call_sign, e.lon, e.lat, coalesce(m.name, o.name, '') AS holder
+            FROM equipment e LEFT JOIN teams m ON m.id = e.team_id
+            LEFT JOIN organizations o ON o.id = e.org_id
+            WHERE e.lon IS NOT NULL ORDER BY e.id"""):
+        facts = [f"装备（{e['kind']}）· {e['holder']}", f"{e['quantity']} {e['unit']} · {e['status']}"]
+        if e["four_in_one"]:
+            facts.append(f"“四合一”：{e['four_in_one']}" + (f"，呼号 {e['call_sign']}" if e["call_sign"] else ""))
+        place("equipment", e["id"], e["name"], e["lon"], e["lat"], (), facts)
+
+    for m in db.query("""
+            SELECT m.id, m.name, m.kind, m.specialty, m.headcount, m.status, m.status_at,
+                   m.standby, m.meets_standard, m.town_id, m.village_id, m.lon, m.lat,
+                   t.name AS town, p.name AS leader, p.mobile
+            FROM teams m JOIN admin_units t ON t.id = m.town_id
+            LEFT JOIN people p ON p.id = m.leader_id WHERE m.active = 1 ORDER BY m.id"""):
+        kind = m["kind"] + (f"·{m['specialty']}" if m["specialty"] else "")
+        facts = [f"救援队伍（{kind}）· {m['town']}",
+                 f"状态：{m['status']}（{m['status_at'][:16]}）· {m['standby']}"
+                 + ("" if m["meets_standard"] else " · 未达标"),
+                 f"{m['headcount']} 人 · 队长 {m['leader'] or '—'} {m['mobile'] or ''}".rstrip()]
+        place("team", m["id"], m["name"], m["lon"], m["lat"], (m["town_id"],), facts, m["town"])
+
+    for ev in db.query("""
+            SELECT e.id, e.title, e.received_at, e.town_id, e.village_id, e.is_drill,
+                   t.name AS town, g.name AS grade_name, c.name AS category
+            FROM events e JOIN admin_units t ON t.id = e.town_id
+            JOIN severity_grades g ON g.id = e.grade
+            JOIN event_categories c ON c.id = e.category_id
+            WHERE e.status = '处置中' ORDER BY e.received_at, e.id"""):
+        facts = [f"{'演练' if ev['is_drill'] else '事件'}（{ev['category']}·{ev['grade_name']}）· {ev['town']}",
+                 f"接报：{ev['received_at']}"]
+        place("event", ev["id"], ev["title"], None, None, (ev["village_id"], ev["town_id"]),
+              facts, ev["town"])
+    order = list(KINDS)
+    out.sort(key=lambda f: order.index(f.kind))
+    return out

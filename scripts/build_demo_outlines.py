@@ -58,8 +58,8 @@ def county_blob(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     for k in range(120):
         angle = 2 * math.pi * k / 120
         r = _ray_hit(hull, (cx, cy), angle)
-        wave = 1 + 0.035 * math.sin(5 * angle + 0.7) + 0.02 * math.sin(11 * angle + 2.1) \
-            + 0.012 * math.sin(23 * angle)
+        wave = 1 + 0.05 * math.sin(3 * angle + 0.7) + 0.03 * math.sin(7 * angle + 2.1) \
+            + 0.012 * math.sin(17 * angle + 0.4)
         ring.append((cx + r * wave * math.cos(angle), cy + r * wave * math.sin(angle)))
     for _ in range(2):
         ring = _chaikin(ring)
