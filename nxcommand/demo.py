@@ -18,6 +18,7 @@ from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .paths import demo_dir
 from .store import writing
+from .supplies_demo import load_demo_supplies
 
 AREA_CODE = "0751"
 
@@ -78,6 +79,7 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
         # demo: resources (teams, experts, equipment, shelters, vulnerable people)
         # demo: supplies (depots, stock through the ledger)
+        load_demo_supplies(db, clock)
         # demo: plans
         if activity:
             # A month of roster around today; the log's routine days up to the current shift,
