@@ -17,6 +17,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .paths import demo_dir
+from .plan_demo import load_demo_plans
 from .store import writing
 from .supplies_demo import load_demo_supplies
 
@@ -81,6 +82,7 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
         # demo: supplies (depots, stock through the ledger)
         load_demo_supplies(db, clock)
         # demo: plans
+        load_demo_plans(db, clock)
         if activity:
             # A month of roster around today; the log's routine days up to the current shift,
             # whose own records (events, reports, the 08:30 handover) the desk demo writes.
