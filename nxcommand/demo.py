@@ -18,6 +18,7 @@ from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .paths import demo_dir
 from .plan_demo import load_demo_plans
+from .resources import load_demo_resources
 from .store import writing
 from .supplies_demo import load_demo_supplies
 
@@ -79,6 +80,7 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             for post in b.get("posts", []):
                 org.add_body_post(db, body_id, person_ids[post["person"]], post["role"])
         # demo: resources (teams, experts, equipment, shelters, vulnerable people)
+        load_demo_resources(db, clock)
         # demo: supplies (depots, stock through the ledger)
         load_demo_supplies(db, clock)
         # demo: plans
