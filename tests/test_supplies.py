@@ -193,7 +193,7 @@ def test_stock_vs_minimum_rows(demo_db):
     by_depot = {r["label"]: r for r in supplies.stock_vs_minimum(demo_db, by="depot")}
     assert by_depot["珠玑镇应急物资储备点"]["below"] == 1
     assert by_depot["南雄市应急物资储备库"]["coverage"] == 1.0
-    assert list(by_depot)[0] == "南雄市应急物资储备库"           # county first
+    assert next(iter(by_depot)) == "南雄市应急物资储备库"         # county first
     mz = by_depot["帽子峰镇应急物资储备点"]
     assert mz["lines"] == 5 and mz["coverage"] == pytest.approx((4 + 16 / 20) / 5, abs=1e-4)
     by_cat = {r["key"]: r for r in supplies.stock_vs_minimum(demo_db, by="category")}
