@@ -80,7 +80,8 @@ def _names(db: Database, depot_id: int, item_id: int) -> tuple[str, str, str]:
     return depot, label, item["unit"]
 
 
-def _balance(db: Database, depot_id: int, item_id: int) -> int:
+def stock_balance(db: Database, depot_id: int, item_id: int) -> int:
+    """The book quantity of an item in a depot (0 if it never held it)."""
     row = db.execute("SELECT quantity FROM depot_stock WHERE depot_id = ? AND item_id = ?",
                      [depot_id, item_id]).fetchone()
     return row[0] if row else 0
@@ -123,7 +124,7 @@ def receive(db: Database, depot_id: int, item_id: int, quantity: int, *, reason:
     quantity = _quantity(quantity, "入库数量")
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     with writing(db):
-        balance = _balance(db, depot_id, item_id) + quantity
+        balance = stock_balance(db, depot_id, item_id) + quantity
         _set_balance(db, depot_id, item_id, balance, clock)
         return _insert(db, {**row, "kind": "入库", "depot_id": depot_id, "quantity": quantity,
                             "balance_after": balance, "ref": clean(ref, "来源", REF_MAX)}, clock)
@@ -137,7 +138,7 @@ def issue(db: Database, depot_id: int, item_id: int, quantity: int, *, reason: s
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     ref = clean(ref, "去向", REF_MAX)
     with writing(db):
-        book = _balance(db, depot_id, item_id)
+        book = stock_balance(db, depot_id, item_id)
         if quantity > book:
             _refuse_negative(db, "出库", depot_id, item_id, book, quantity)
         _set_balance(db, depot_id, item_id, book - quantity, clock)
@@ -154,10 +155,10 @@ def transfer(db: Database, from_depot_id: int, to_depot_id: int, item_id: int, q
         raise ValidationError("调出和调入的储备库不能相同", "调入储备库")
     row = _common(db, item_id, [from_depot_id, to_depot_id], reason, who, at, clock)
     with writing(db):
-        book = _balance(db, from_depot_id, item_id)
+        book = stock_balance(db, from_depot_id, item_id)
         if quantity > book:
             _refuse_negative(db, "调拨", from_depot_id, item_id, book, quantity)
-        into = _balance(db, to_depot_id, item_id) + quantity
+        into = stock_balance(db, to_depot_id, item_id) + quantity
         _set_balance(db, from_depot_id, item_id, book - quantity, clock)
         _set_balance(db, to_depot_id, item_id, into, clock)
         return _insert(db, {**row, "kind": "调拨", "depot_id": from_depot_id,
@@ -172,7 +173,7 @@ def stocktake(db: Database, depot_id: int, item_id: int, counted: int, *, reason
     counted = _quantity(counted, "实盘数量", allow_zero=True)
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     with writing(db):
-        book = _balance(db, depot_id, item_id)
+        book = stock_balance(db, depot_id, item_id)
         _set_balance(db, depot_id, item_id, counted, clock)
         return _insert(db, {**row, "kind": "盘点", "depot_id": depot_id, "quantity": counted - book,
                             "book_quantity": book, "counted_quantity": counted,

@@ -204,7 +204,9 @@ def validate_depot(db: Database, data: DepotInput, depot_id: int | None = None) 
         "town_id": data.town_id, "village_id": data.village_id if data.level == "村级" else None,
         "address": clean(data.address, "地址", TEXT_MAX), "keeper_id": data.keeper_id,
         "phone": normalize_phone(data.phone, "联系电话", meta(db, "area_code")),
-        "lon": data.lon, "lat": data.lat, "area_m2": data.area_m2,
+        # six decimals (about 0.1 m) keep stored coordinates equal to what an export shows
+        "lon": None if data.lon is None else round(data.lon, 6),
+        "lat": None if data.lat is None else round(data.lat, 6), "area_m2": data.area_m2,
         "capacity_m3": data.capacity_m3, "note": clean(data.note, "备注", NOTE_MAX),
     }
 

@@ -42,7 +42,7 @@ def snapshot(db) -> tuple:
 
 
 def balance(db, depot, item) -> int:
-    return ledger._balance(db, depot, item)
+    return ledger.stock_balance(db, depot, item)
 
 
 # ------------------------------------------------------------------------ each movement
