@@ -66,6 +66,20 @@ def may_start(db: Database, plan_id: int, level: int, person_id: int) -> bool:
         return False
 
 
+def decider_choices(db: Database) -> list[dict]:
+    """Every (command body, post) that someone holds, with the holders' names, for the level
+    form: body_id, body (short name), role, names."""
+    rows = list(db.query(
+        "SELECT cp.body_id, coalesce(b.short_name, b.name) AS body, cp.role, "
+        "group_concat(p.name, '、') AS names, min(cp.sort_order) AS first "
+        "FROM command_body_posts cp JOIN command_bodies b ON b.id = cp.body_id "
+        "JOIN people p ON p.id = cp.person_id AND p.active = 1 "
+        "GROUP BY cp.body_id, cp.role ORDER BY cp.body_id, first"))
+    for row in rows:
+        del row["first"]
+    return rows
+
+
 def deciders_text(db: Database, plan_id: int, level: int) -> str:
     """南雄市三防指挥部指挥长（王磊）或 南雄市三防指挥部副指挥长（田子健、叶志远）."""
     parts = []

@@ -234,7 +234,7 @@ def test_filing_counts_working_days_with_holidays_and_makeup_days(demo_db):
 
 def test_recording_a_drill_clears_its_alert(demo_db, clock):
     pid = plan_id(demo_db, "南雄市地震应急预案")
-    kinds = lambda: {(a.kind, a.ref[1]) for a in plan_checks.alerts(demo_db, date(2026, 7, 1))}  # noqa: E731
+    kinds = lambda: {(a.kind, a.ref[1]) for a in plan_checks.alerts(demo_db, date(2026, 7, 1))}
     assert ("预案演练", pid) in kinds()
     with pytest.raises(ValidationError, match="不能晚于今天"):
         plans.record_date(demo_db, pid, "last_drill_on", "2026-07-02", clock)
