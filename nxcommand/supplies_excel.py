@@ -66,6 +66,10 @@ class DepotRow:
     data: DepotInput
     changed: bool
 
+    def describe(self) -> str:
+        what = "新增" if self.depot_id is None else "更新" if self.changed else "不变"
+        return f"{self.data.name}（{what}）"
+
 
 def _depot_rows(db: Database):
     for d in supplies.depots(db):
@@ -177,6 +181,15 @@ class StockRow:
     book: int | None             # None: a new stock line
     terms: dict                  # minimum / expiry_date / rotation_date / location to set
     changed: bool
+    depot: str = ""
+
+    def describe(self) -> str:
+        name = normalize(self.item.name)
+        if self.book is None:
+            return f"{self.depot} {name}：新增，入库 {self.quantity}{self.item.unit}"
+        if self.book != self.quantity:
+            return f"{self.depot} {name}：盘点 {self.book} → {self.quantity}{self.item.unit}"
+        return f"{self.depot} {name}：{'更新库存设置' if self.changed else '不变'}"
 
 
 def _stock_rows(db: Database):
@@ -218,10 +231,10 @@ def _check_stock(db: Database, cells: dict[str, str], scratch: dict) -> StockRow
         terms["location"] = normalize(cells["location"])
     sid = supplies.stock_id(db, depot_id, item_id) if item_id is not None else None
     if sid is None:
-        return StockRow(depot_id, item_id, item, quantity, None, terms, True)
+        return StockRow(depot_id, item_id, item, quantity, None, terms, True, depot_name)
     old = supplies.get_stock(db, sid)
     changed = old["quantity"] != quantity or any(old[k] != v for k, v in terms.items())
-    return StockRow(depot_id, item_id, item, quantity, old["quantity"], terms, changed)
+    return StockRow(depot_id, item_id, item, quantity, old["quantity"], terms, changed, depot_name)
 
 
 def _apply_stock(db: Database, rows: list[StockRow], clock: Clock) -> tuple[int, int]:
