@@ -57,18 +57,17 @@ def unit_org(db: Database, admin_unit_id: int | None) -> int | None:
     return row[0] if row else None
 
 
-def find_or_add_person(db: Database, name: str, phone: str | None, role_tag: str,
-                       clock: Clock = SYSTEM_CLOCK, org_id: int | None = None, post: str = "") -> int:
-    """The directory id of the person a register names, adding the contact when new.
+def find_person(db: Database, name: str, phone: str | None) -> int | None:
+    """The active person a register names, or None when a new contact would be needed.
 
     Found: an active person of that name whose mobile or office phone has the same digits;
-    with no phone given, the only active person of that name. Found people gain ``role_tag``
-    (e.g. 队伍负责人, 专家) if they lack it. Otherwise a contact is added through
-    ``contacts.add`` in ``org_id`` (default: the county 应急管理局) with ``post`` and the role.
-    Raises ValidationError (nothing written) for a bad name or phone, or a name shared by
-    several people when no phone tells them apart. Runs inside the caller's transaction.
+    with no phone given, the only active person of that name. Reads only; raises
+    ValidationError for a bad name or phone, a name shared by several people when no phone
+    tells them apart, a new person without a phone, or a mobile already in another's name.
     """
     name = clean(name, "姓名", contacts.NAME_MAX, required=True)
+    if re.search(r"\d", name):
+        raise ValidationError("姓名不能含有数字", "姓名")
     number = normalize_phone(phone, "电话", meta(db, "area_code"))
     people = list(db.query("SELECT id, mobile, office_phone FROM people WHERE active = 1 AND name = ? "
                            "ORDER BY id", [name]))
@@ -78,7 +77,27 @@ def find_or_add_person(db: Database, name: str, phone: str | None, role_tag: str
     elif len(people) > 1:
         raise ValidationError(f"通讯录中有 {len(people)} 位“{name}”，请填写电话以区分", "电话")
     if people:
-        person_id = people[0]["id"]
+        return people[0]["id"]
+    if not number:
+        raise ValidationError(f"通讯录中没有“{name}”，请填写其手机号码以新建联系人", "电话")
+    if number.startswith("1"):
+        clash = db.execute("SELECT name FROM people WHERE active = 1 AND mobile = ?", [number]).fetchone()
+        if clash:
+            raise ValidationError(f"手机 {number} 已登记在“{clash[0]}”名下", "电话")
+    return None
+
+
+def find_or_add_person(db: Database, name: str, phone: str | None, role_tag: str,
+                       clock: Clock = SYSTEM_CLOCK, org_id: int | None = None, post: str = "") -> int:
+    """The directory id of the person a register names, adding the contact when new.
+
+    Found as in ``find_person``; found people gain ``role_tag`` (e.g. 队伍负责人, 专家; '' for
+    none) if they lack it. Otherwise a contact is added through ``contacts.add`` in ``org_id``
+    (default: the county 应急管理局) with ``post`` and the role. Raises ValidationError
+    (nothing written) as ``find_person`` does. Runs inside the caller's transaction.
+    """
+    person_id = find_person(db, name, phone)
+    if person_id is not None:
         person = contacts.get(db, person_id)
         if role_tag and role_tag not in person["role_list"]:
             contacts.update(db, person_id, contacts.ContactInput(
@@ -87,13 +106,12 @@ def find_or_add_person(db: Database, name: str, phone: str | None, role_tag: str
                 roles=[*person["role_list"], role_tag], note=person["note"]),
                 expected_version=person["version"], clock=clock)
         return person_id
-    if not number:
-        raise ValidationError(f"通讯录中没有“{name}”，请填写其手机号码以新建联系人", "电话")
+    number = normalize_phone(phone, "电话", meta(db, "area_code")) or ""
     mobile = number if number.startswith("1") else ""
     with writing(db):
         return contacts.add(db, contacts.ContactInput(
-            name=name, org_id=org_id or default_org(db), post=normalize(post)[:contacts.POST_MAX],
-            mobile=mobile, office_phone="" if mobile else number,
+            name=clean(name, "姓名", contacts.NAME_MAX), org_id=org_id or default_org(db),
+            post=normalize(post)[:contacts.POST_MAX], mobile=mobile, office_phone="" if mobile else number,
             roles=[role_tag] if role_tag else []), clock)
 
 
