@@ -218,8 +218,8 @@ def as_date(text: str, name: str) -> date | None:
         raise ValueError(f"「{name}」“{text}”这一天不存在") from None
 
 
-_TRUE = {"是", "√", "✓", "✔", "达标", "合格", "有", "Y", "y", "YES", "yes", "1", "TRUE", "true", "是的"}
-_FALSE = {"否", "×", "✗", "✘", "不达标", "未达标", "不合格", "无", "N", "n", "NO", "no", "0", "FALSE", "false"}
+_TRUE = {"是", "√", "达标", "合格", "有", "Y", "y", "YES", "yes", "1", "TRUE", "true", "是的"}
+_FALSE = {"否", "×", "不达标", "未达标", "不合格", "无", "N", "n", "NO", "no", "0", "FALSE", "false"}
 
 
 def as_bool(text: str, name: str) -> bool | None:
