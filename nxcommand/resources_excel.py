@@ -110,6 +110,12 @@ def org_id(db: Database, text: str, scratch: dict) -> int | None:
     return found
 
 
+def squeeze(name: str) -> str:
+    """A person's name as written in a table: 王  磊 (padded to line up) is 王磊."""
+    bare = name.replace(" ", "")
+    return bare if len(bare) <= 4 else name
+
+
 def person(db: Database, name: str, phone: str) -> int | None:
     """Directory id, or None for a person the import will add (read only)."""
     return resources.find_person(db, name, phone)
@@ -194,7 +200,7 @@ def _team_check(db: Database, cells: dict[str, str], scratch: dict) -> Item:
     data = teams.TeamInput(
         name=name, kind=as_choice(cells["kind"], "队伍类型", teams.KINDS, TEAM_KIND_ALIASES),
         specialty=cells["specialty"], headcount=as_int(cells["headcount"], "队员人数", 1),
-        leader_name=cells["leader"], leader_phone=cells["phone"], town_id=town,
+        leader_name=squeeze(cells["leader"]), leader_phone=cells["phone"], town_id=town,
         village_id=village_id(db, cells["village"], town, scratch), org_id=org_id(db, cells["org"], scratch),
         equipment=cells["equipment"],
         standby=as_choice(cells["standby"], "备勤等级", teams.STANDBY_LEVELS, STANDBY_ALIASES) or "日常备勤",
@@ -241,20 +247,21 @@ def _expert_rows(db: Database):
 
 
 def _expert_check(db: Database, cells: dict[str, str], scratch: dict) -> Item:
-    person_id = person(db, cells["name"], cells["phone"])
-    once(scratch, ("expert", cells["name"].replace(" ", ""), cells["phone"].replace(" ", "")), "位专家")
+    name = squeeze(cells["name"])
+    person_id = person(db, name, cells["phone"])
+    once(scratch, ("expert", name, cells["phone"].replace(" ", "")), "位专家")
     data = experts.ExpertInput(
-        field=as_choice(cells["field"], "专业领域", experts.FIELDS_OF_WORK, FIELD_ALIASES), name=cells["name"],
+        field=as_choice(cells["field"], "专业领域", experts.FIELDS_OF_WORK, FIELD_ALIASES), name=name,
         phone=cells["phone"], person_id=person_id, title=cells["title"], employer=cells["employer"],
         note=cells["note"])
     record = experts.validate(db, data)
     existing = (db.execute("SELECT id, version FROM experts WHERE person_id = ?", [person_id]).fetchone()
                 if person_id else None)
     if existing is None:
-        return Item(None, None, data, True, cells["name"])
+        return Item(None, None, data, True, name)
     old = experts.get(db, existing[0])
     changed = any(record[c] != old[c] for c in ("field", "title", "employer", "note"))
-    return Item(existing[0], existing[1], data, changed, cells["name"])
+    return Item(existing[0], existing[1], data, changed, name)
 
 
 EXPERTS = Kind("experts", "专家", EXPERT_COLUMNS, _expert_rows, _expert_check,
@@ -305,7 +312,7 @@ def _equipment_check(db: Database, cells: dict[str, str], scratch: dict) -> Item
     unit = None if team else org_id(db, holder, scratch)
     if team is None and unit is None:
         raise ValueError(f"找不到持有队伍或单位“{holder}”")
-    operator = person(db, cells["operator"], cells["phone"]) if cells["operator"] else None
+    operator = person(db, squeeze(cells["operator"]), cells["phone"]) if cells["operator"] else None
     data = equipment.EquipmentInput(
         name=cells["name"], kind=as_choice(cells["kind"], "装备类别", equipment.KINDS),
         hazard_kit=as_choice(cells["hazard"], "灾种配备", ("",) + equipment.HAZARD_KITS, HAZARD_ALIASES) or "",
@@ -313,7 +320,7 @@ def _equipment_check(db: Database, cells: dict[str, str], scratch: dict) -> Item
         team_id=team, org_id=unit, town_id=town_id(db, cells["town"], scratch, required=False),
         status=as_choice(cells["status"], "装备状态", equipment.STATUSES) or "完好待命",
         four_in_one=as_choice(cells["four"], "四合一角色", equipment.FOUR_IN_ONE, KIT_ALIASES) or "",
-        operator_id=operator, operator_name=cells["operator"], operator_phone=cells["phone"],
+        operator_id=operator, operator_name=squeeze(cells["operator"]), operator_phone=cells["phone"],
         call_sign=cells["call_sign"], note=cells["note"])
     existing_id = equipment.find(db, cells["name"], holder, cells["call_sign"])
     record = equipment.validate(db, data, existing_id)
@@ -369,13 +376,13 @@ def _shelter_check(db: Database, cells: dict[str, str], scratch: dict) -> Item:
     once(scratch, ("shelter", name.replace(" ", "")), "处避难场所")
     existing_id = shelters.find(db, name)
     town = town_id(db, cells["town"], scratch)
-    manager = person(db, cells["manager"], cells["phone"]) if cells["manager"] else None
+    manager = person(db, squeeze(cells["manager"]), cells["phone"]) if cells["manager"] else None
     data = shelters.ShelterInput(
         name=name, level=as_choice(cells["level"], "场所类型", shelters.LEVELS, LEVEL_ALIASES),
         setting=as_choice(cells["setting"], "室内外", shelters.SETTINGS, SETTING_ALIASES) or "室内",
         area_m2=as_float(cells["area"], "面积", 1), capacity=as_int(cells["capacity"], "容纳人数", 1),
         town_id=town, village_id=village_id(db, cells["village"], town, scratch), address=cells["address"],
-        manager_id=manager, manager_name=cells["manager"], manager_phone=cells["phone"],
+        manager_id=manager, manager_name=squeeze(cells["manager"]), manager_phone=cells["phone"],
         facilities=cells["facilities"], access=cells["access"], lon=as_float(cells["lon"], "经度"),
         lat=as_float(cells["lat"], "纬度"), note=cells["note"])
     record = shelters.validate(db, data, existing_id)
