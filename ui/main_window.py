@@ -21,6 +21,7 @@ from .directory import DirectoryPanel
 from .roster_panel import RosterPanel
 from .events_panel import EventsPanel
 from .log_panel import DutyLogPanel
+from .plans_panel import PlansPanel
 
 WEEKDAYS = "一二三四五六日"
 APP_TITLE = "nxcommand 应急指挥值班台"
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self._add_panel("通讯录", self.directory)
         self._add_panel("值班表", RosterPanel(db, clock, notify=self.notify))
         self._add_panel("值班日志", DutyLogPanel(db, clock, notify=self.notify))
+        self.plans = PlansPanel(db, clock, notify=self.notify)
+        self._add_panel("预案", self.plans)
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.rail.setCurrentRow(0)
 

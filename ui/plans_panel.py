@@ -8,23 +8,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QDialog,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QGridLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
 from sqlite_utils import Database
 
 from nxcommand import plan_checks, plans, refdata
@@ -225,9 +212,15 @@ class PlansPanel(QWidget):
         details.setSizes([420, 260])
         right_layout.addWidget(details, 1)
 
+        for combo in (self.kind_filter, self.hazard_filter, self.status_filter):
+            # Long hazard names must not dictate the window's minimum width.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(right)            # the details scroll on a narrow screen
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(scroll)
         self.splitter.setSizes([430, 850])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
