@@ -119,7 +119,7 @@ def test_refused_issue_keeps_the_dialog_open_then_a_valid_one_is_recorded(tab):
     record = tab.current_record()
     assert (record["depot"], record["name"], record["quantity"]) == ("珠玑镇应急物资储备点", "救生衣", 50)
     assert tab.history.rowCount() == 4
-    assert tab.history.cells(tab.history.record(0))[1:4] == ("出库", "−20", 50)
+    assert tab.history.cells(tab.history.record(0))[1:4] == ("出库", "-20", 50)
     assert tab.messages[-1] == "已登记出库：珠玑镇应急物资储备点 救生衣，结存 50件"
     assert ledger.verify(tab.db) == []
 

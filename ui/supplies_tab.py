@@ -142,7 +142,7 @@ class HistoryModel(QAbstractTableModel):
             change = f"{m['quantity']:+d}" if m["quantity"] else "±0"
             after, other = m["balance_after"], f"账面 {m['book_quantity']}，实盘 {m['counted_quantity']}"
         else:
-            sign = "+" if m["kind"] == "入库" else "−"
+            sign = "+" if m["kind"] == "入库" else "-"
             change, after = f"{sign}{m['quantity']}", m["balance_after"]
             other = f"调往 {m['to_depot']}" if m["kind"] == "调拨" else m["ref"]
         kind = "调入" if incoming else "调出" if m["kind"] == "调拨" else m["kind"]
