@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,7 @@ def test_the_demo_database_uses_the_shipped_outlines_until_the_administrator_cho
         demo_db, tmp_path):
     assert org.is_demo(demo_db)
     assert geo.outline_path(demo_db) == geo.demo_outline_path()
-    outlines, status = geo.current_outlines(demo_db)
+    _outlines, status = geo.current_outlines(demo_db)
     assert "示意边界，仅供演示" in status
     geo.set_outline_path(demo_db, write(tmp_path, GOOD))
     assert geo.current_outlines(demo_db)[0].county[0].name == "示例县"
@@ -130,7 +131,7 @@ def test_the_demo_database_uses_the_shipped_outlines_until_the_administrator_cho
 def inside(point, ring) -> bool:
     x, y = point
     hit = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in pairwise(ring):
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             hit = not hit
     return hit
@@ -153,7 +154,7 @@ def test_shipped_demo_outlines_cover_every_town_and_village():
 
 
 def area(ring) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring))) / 2
 
 
 def test_the_build_script_reproduces_the_shipped_file(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -281,7 +281,7 @@ class MapTab(QWidget):
         self._marker.setZValue(30)
         self.plot.addItem(self._marker)
 
-    def scene_pos(self, feature: geo.MapFeature) -> QPointF:
+    def scene_pos(self, feature: geo.MapFeature) -> QPoint:
         """Where ``feature`` is drawn, in the plot widget's viewport (for tests and tools)."""
         point = self.view_box.mapViewToScene(QPointF(*self.projection(feature.lon, feature.lat)))
         return self.plot.mapFromScene(point)
