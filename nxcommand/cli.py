@@ -114,14 +114,21 @@ def _cmd_check(path: Path) -> int:
     from .store import check, latest_version, open_db
 
     print(f"数据库：{path}")
+    from . import ledger
+
     problems = check(path)
     if not problems:
         db = open_db(path, readonly=True)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        db.close()
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            problems = ledger.verify(db)
+        finally:
+            db.close()
         print(f"架构版本：{version}（本程序：{latest_version()}）")
         print("完整性检查：通过")
         print("外键检查：通过")
+    if not problems:
+        print("物资台账：每笔出入库记录与库存结存相符")
         print("结论：数据库完好")
         return 0
     print(f"发现 {len(problems)} 个问题：", file=sys.stderr)

@@ -78,3 +78,22 @@ def test_console_without_display_says_so(demo_path):
 def test_help_is_chinese():
     result = nx("--help")
     assert result.returncode == 0 and "用法：" in result.stdout and "新建数据库" in result.stdout
+
+
+def test_check_replays_the_supplies_ledger(demo_path):
+    """A stock balance changed outside the console (by hand in SQL) fails the check, which
+    names the depot and the item."""
+    import sqlite3
+
+    assert "物资台账：每笔出入库记录与库存结存相符" in nx("check", "--db", demo_path).stdout
+    conn = sqlite3.connect(demo_path)
+    depot, item = conn.execute(
+        "SELECT d.name, i.name FROM depot_stock s JOIN depots d ON d.id = s.depot_id "
+        "JOIN supply_items i ON i.id = s.item_id WHERE s.quantity > 0 ORDER BY s.id LIMIT 1").fetchone()
+    conn.execute("UPDATE depot_stock SET quantity = quantity + 5 WHERE id = "
+                 "(SELECT id FROM depot_stock WHERE quantity > 0 ORDER BY id LIMIT 1)")
+    conn.commit()
+    conn.close()
+    result = nx("check", "--db", demo_path)
+    assert result.returncode == 1
+    assert depot in result.stderr and item in result.stderr
