@@ -253,6 +253,7 @@ KINDS = {                     # kind -> legend label, in drawing order (bottom t
     "event": "处置中事件",
 }
 SPREAD_DEG = 0.0065           # spacing of the spiral for items placed at a shared anchor
+TOWN_LIFT_DEG = 2.2 * SPREAD_DEG   # clusters at a town are centred this far north of it
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -305,7 +306,9 @@ def map_features(db: Database) -> list[MapFeature]:
             return                           # nowhere to put it: not on the map
         key = (p["lon"], p["lat"])
         taken[key] = taken.get(key, 0) + 1
-        x, y = spread(p["lon"], p["lat"], taken[key])
+        # around a town, the cluster sits above its point: the town's name is written below
+        lift = TOWN_LIFT_DEG if p["level"] == "town" else 0.0
+        x, y = spread(p["lon"], p["lat"] + lift, taken[key])
         out.append(MapFeature(kind, ref_id, name, x, y, True,
                               (*facts, f"位置：按所在地“{p['name']}”示意"), town))
 

@@ -151,10 +151,11 @@ class MapTab(QWidget):
         font = ui_font(9)
         for feature in self.features:
             if feature.kind == "town":
-                label = pg.TextItem(feature.name, color="#2c3740", anchor=(0.5, -0.15))
+                label = pg.TextItem(feature.name, color="#2c3740", anchor=(0.5, -0.1),
+                                    fill=pg.mkBrush(255, 255, 255, 170))
                 label.setFont(font)
                 label.setPos(*self.projection(feature.lon, feature.lat))
-                label.setZValue(5)
+                label.setZValue(25)       # names stay readable over crowded markers
                 self.plot.addItem(label)
                 self.scatters.setdefault("town_labels", []).append(label)
         for kind in geo.KINDS:
