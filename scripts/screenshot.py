@@ -1,7 +1,7 @@
 """Start the console as `nxcommand` would and save a screenshot of the whole X screen.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot.py OUT.png \
-        [--db PATH] [--panel 值班日志] [--search TEXT] [--delay-ms 3000]
+        [--db PATH] [--panel 值班日志] [--tab 一张图] [--search TEXT] [--delay-ms 3000]
 
 For looking at what the console shows (a developer's tool; not part of the product).
 """
@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--db")
     parser.add_argument("--panel", default="", help="the rail entry to show, e.g. 值班日志")
     parser.add_argument("--search", default="", help="typed into the directory's search box")
+    parser.add_argument("--tab", default="", help="a tab of the 资源 panel, e.g. 一张图")
     parser.add_argument("--delay-ms", type=int, default=3000)
     args = parser.parse_args()
     app = make_app()
@@ -38,6 +39,9 @@ def main() -> None:
     titles = [window.rail.item(i).text() for i in range(window.rail.count())]
     if args.panel:
         window.rail.setCurrentRow(titles.index(args.panel))
+    if args.tab:
+        tabs = window.resources.tabs
+        tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index(args.tab))
     if args.search:
         QTimer.singleShot(500, lambda: window.directory.search.setText(args.search))
 

@@ -7,7 +7,6 @@ glyphs on any machine. Numbers come from nxcommand.resource_stats.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -31,27 +30,6 @@ BAR = 0.34
 STAGGER = (0.0, 0.13, -0.13, 0.26, -0.26, 0.39, -0.39)   # lane offsets of dates in one week
 
 
-def pin_singletons() -> None:
-    """Make None, True and False immortal, as Python 3.12 does.
-
-    PySide6 6.12 hands back None (every null parent(), scene(), parentItem() …) and some
-    bools without a new reference, as if they were immortal; they are only from Python
-    3.12. On 3.11 each such call drops one reference, and pyqtgraph makes thousands per
-    repaint: CPython then frees None and aborts ("none_dealloc: deallocating None"),
-    measured here after a few map refreshes or a minute of zooming. Adding 2**40 to their
-    counts, as 3.12's immortal objects do, removes the crash. Debug builds are left alone.
-    """
-    if sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
-        return
-    import ctypes
-
-    for obj in (None, True, False):
-        count = ctypes.c_ssize_t.from_address(id(obj))
-        if count.value < IMMORTAL:
-            count.value += IMMORTAL
-
-
-IMMORTAL = 1 << 40
 
 
 def _plot(title: str):
@@ -124,7 +102,6 @@ class Chart(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        pin_singletons()
         self.bars: dict[str, int] = {}
         self.caption = QLabel(objectName="chartCaption", wordWrap=True)
         self.top = QHBoxLayout()            # a chart's own controls, above the plot

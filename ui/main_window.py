@@ -22,6 +22,7 @@ from .roster_panel import RosterPanel
 from .events_panel import EventsPanel
 from .log_panel import DutyLogPanel
 from .plans_panel import PlansPanel
+from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
 APP_TITLE = "nxcommand 应急指挥值班台"
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self._add_panel("通讯录", self.directory)
         self._add_panel("值班表", RosterPanel(db, clock, notify=self.notify))
         self._add_panel("值班日志", DutyLogPanel(db, clock, notify=self.notify))
+        self.resources = ResourcesPanel(db, clock, notify=self.notify)
+        self._add_panel("资源", self.resources)
         self.plans = PlansPanel(db, clock, notify=self.notify)
         self._add_panel("预案", self.plans)
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)

@@ -19,7 +19,6 @@ from nxcommand import geo
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
-from .charts import pin_singletons
 from .fonts import ui_font
 
 # kind -> (pyqtgraph symbol, fill colour, size in px)
@@ -79,7 +78,6 @@ class MapTab(QWidget):
         super().__init__()
         import pyqtgraph as pg
 
-        pin_singletons()
         self.db, self.clock = db, clock
         self.notify = notify or (lambda message: None)
         # Replaceable in tests: pick a GeoJSON file (None = cancelled); tell of a refused file.
