@@ -353,14 +353,19 @@ def map_features(db: Database) -> list[MapFeature]:
 
     for e in db.query("""
             SELECT e.id, e.name, e.kind, e.quantity, e.unit, e.status, e.four_in_one,
-                   e.call_sign, e.lon, e.lat, coalesce(m.name, o.name, '') AS holder
+                   e.call_sign, e.lon, e.lat, coalesce(m.name, o.name, '') AS holder,
+                   coalesce(e.town_id, m.town_id) AS town_id, o.admin_unit_id,
+                   coalesce(t.name, '') AS town
             FROM equipment e LEFT JOIN teams m ON m.id = e.team_id
             LEFT JOIN organizations o ON o.id = e.org_id
-            WHERE e.lon IS NOT NULL ORDER BY e.id"""):
+            LEFT JOIN admin_units t ON t.id = coalesce(e.town_id, m.town_id)
+            ORDER BY e.id"""):
         facts = [f"装备（{e['kind']}）· {e['holder']}", f"{e['quantity']} {e['unit']} · {e['status']}"]
         if e["four_in_one"]:
             facts.append(f"“四合一”：{e['four_in_one']}" + (f"，呼号 {e['call_sign']}" if e["call_sign"] else ""))
-        place("equipment", e["id"], e["name"], e["lon"], e["lat"], (), facts)
+        # without coordinates: where it is based, else its holder's town or unit
+        place("equipment", e["id"], e["name"], e["lon"], e["lat"], (e["town_id"], e["admin_unit_id"]),
+              facts, e["town"])
 
     for m in db.query("""
             SELECT m.id, m.name, m.kind, m.specialty, m.headcount, m.status, m.status_at,

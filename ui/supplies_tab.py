@@ -245,7 +245,8 @@ class SuppliesTab(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([350, 1050])
+        self.splitter.setSizes([300, 900])
+        self.tree.setMinimumWidth(220)     # category names stay readable
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
