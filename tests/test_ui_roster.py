@@ -16,7 +16,7 @@ from nxcommand.clock import FixedClock
 from nxcommand.roster import load_demo_roster
 from ui.app import make_app
 from ui.main_window import MainWindow
-from ui.roster_dialogs import (PROBLEM, AssignDialog, ChangeDialog, ChecklistDialog, ImportReportDialog,
+from ui.roster_dialogs import (PROBLEM, AssignDialog, ChangeDialog, ChecklistDialog, import_review,
                                MonthModel, WeekModel)
 from ui.roster_panel import RosterPanel
 
@@ -228,7 +228,7 @@ def test_import_shows_the_dry_run_report_first(panel, demo_db, tmp_path):
         "第 4 行：“张金龙”没有“带班领导”角色，不能担任带班领导",
         "第 5 行：找不到在用人员“查无此人”（请核对姓名，或先在通讯录中登记）"]
     assert roster.get_shift(demo_db, before.id) == before                    # nothing written
-    dialog = ImportReportDialog(shown[0])
+    dialog = import_review(shown[0])
     assert not dialog.import_button.isEnabled() and dialog.lines.count() == 2
     assert dialog.lines.item(0).text().startswith("第 4 行")
     panel.ask_open_path = lambda: str(tmp_path / "没有这个文件.xlsx")
@@ -250,7 +250,7 @@ def test_export_reimports_cleanly_through_the_panel(panel, demo_db, tmp_path):
     roster.assign(demo_db, shift.id, shift.leader.id, [other.id], reason="临时调整", clock=panel.clock)
     reviewed = []
     panel.ask_open_path = lambda: str(path)
-    panel.review_import = lambda report: reviewed.append(ImportReportDialog(report)) or True
+    panel.review_import = lambda report: reviewed.append(import_review(report)) or True
     panel.buttons["导入Excel…"].click()
     assert reviewed[0].import_button.isEnabled() and reviewed[0].lines.count() == 31
     assert panel.messages[-1] == "已导入 31 个班次（2026年10月1日至10月31日），新建班次 0 个，人员变动 1 处"

@@ -8,7 +8,6 @@ from sqlite_utils import Database
 
 from nxcommand import equipment, org, teams
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand.errors import UserError
 
 from .forms import ServiceForm, searchable_combo, text_box
 from .register_tab import (GREEN, GREY, ORANGE, RED, RegisterTab, choice_combo, combo_value, person_fields,
@@ -150,14 +149,5 @@ class EquipmentTab(RegisterTab):
         self.remove_button.setEnabled(selected)
 
     def remove_selected(self) -> None:
-        record = self.current_record()
-        if record is None or not self.confirm(
-                "报废/调出装备", f"将“{record['name']}”（{record['holder']}）从装备台账中删除？此操作不可撤销。"):
-            return
-        try:
-            equipment.remove(self.db, record["id"])
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        self.run_query()
-        self.notify(f"已删除装备：{record['name']}")
+        self.remove_with("报废/调出装备", lambda r: f"将“{r['name']}”（{r['holder']}）从装备台账中删除？此操作不可撤销。",
+                         equipment.remove, lambda r: f"已删除装备：{r['name']}")

@@ -22,29 +22,32 @@ FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 class ImportReviewDialog(QDialog):
-    """The dry run's result. The 导入 button is enabled only for a clean file."""
+    """A dry run's result: every bad row with its reason, or what the import will do. The
+    导入 button is enabled only for a clean file. Used for every register and the roster."""
 
-    def __init__(self, report: xlsx.ImportReport, parent=None) -> None:
+    def __init__(self, title: str, summary: str, errors: list, lines: list[str], ok: bool, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"导入{report.kind.title} — 检查结果")
+        self.setWindowTitle(f"{title} — 检查结果")
         self.setMinimumSize(560, 380)
-        self.summary = QLabel(report.summary(), wordWrap=True, objectName="formError" if report.errors else "")
+        self.summary = QLabel(summary, wordWrap=True, objectName="formError" if errors else "")
         self.lines = QListWidget()
-        if report.errors:
-            self.lines.addItems([str(e) for e in report.errors])
-        else:
-            self.lines.addItems([f"第 {n} 行：{_describe(item)}" for n, item in zip(report.item_rows, report.items)])
+        self.lines.addItems([str(e) for e in errors] if errors else lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.import_button.setText("导入")
-        self.import_button.setEnabled(report.ok)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭" if report.errors else "取消")
+        self.import_button.setEnabled(ok)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭" if errors else "取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.lines, 1)
         layout.addWidget(buttons)
+
+    @classmethod
+    def for_report(cls, report: xlsx.ImportReport, parent=None) -> ImportReviewDialog:
+        lines = [f"第 {n} 行：{_describe(item)}" for n, item in zip(report.item_rows, report.items)]
+        return cls(f"导入{report.kind.title}", report.summary(), report.errors, lines, report.ok, parent)
 
 
 def _describe(item) -> str:
@@ -69,7 +72,7 @@ class ExcelBar(QWidget):
         self.choose_open: Callable[[], str | None] = self._ask_open
         self.choose_save: Callable[[str], str | None] = self._ask_save
         self.review: Callable[[xlsx.ImportReport], bool] = \
-            lambda report: ImportReviewDialog(report, self).exec() == QDialog.DialogCode.Accepted
+            lambda report: ImportReviewDialog.for_report(report, self).exec() == QDialog.DialogCode.Accepted
         self.show_error: Callable[[str], None] = lambda text: QMessageBox.warning(self, "Excel", text)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -7,7 +7,6 @@ from sqlite_utils import Database
 
 from nxcommand import experts
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand.errors import UserError
 
 from .forms import ServiceForm, text_box
 from .register_tab import RegisterTab, choice_combo, person_fields
@@ -85,14 +84,5 @@ class ExpertsTab(RegisterTab):
         self.remove_button.setEnabled(selected)
 
     def remove_selected(self) -> None:
-        record = self.current_record()
-        if record is None or not self.confirm(
-                "移出专家库", f"将“{record['name']}”移出专家库？其通讯录信息保留。"):
-            return
-        try:
-            experts.remove(self.db, record["id"])
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        self.run_query()
-        self.notify(f"已移出专家库：{record['name']}")
+        self.remove_with("移出专家库", lambda r: f"将“{r['name']}”移出专家库？其通讯录信息保留。",
+                         experts.remove, lambda r: f"已移出专家库：{r['name']}")

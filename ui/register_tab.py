@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from nxcommand import org
 from nxcommand.clock import SYSTEM_CLOCK, Clock
+from nxcommand.errors import UserError
 
 from .forms import record_table, searchable_combo
 
@@ -281,6 +282,21 @@ class RegisterTab(QWidget):
             self.run_query()
             self.select_id(record["id"])
             self.notify(f"已保存：{record['name']}")
+
+    def remove_with(self, title: str, question: Callable[[dict], str],
+                    remove: Callable[[Database, int], None], done: Callable[[dict], str]) -> None:
+        """Ask ``question(record)``; if confirmed, remove the selected record through the
+        service, refresh and say ``done(record)``. A refusal is shown and changes nothing."""
+        record = self.current_record()
+        if record is None or not self.confirm(title, question(record)):
+            return
+        try:
+            remove(self.db, record["id"])
+        except UserError as exc:
+            self.warn(str(exc))
+            return
+        self.run_query()
+        self.notify(done(record))
 
     def _ask_text(self, title: str, text: str) -> str | None:
         value, ok = QInputDialog.getText(self, title, text)

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QDialogButtonBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QRadioButton, QVBoxLayout)
+                               QListWidgetItem, QRadioButton)
 from sqlite_utils import Database
 
 from nxcommand import roster
@@ -21,6 +21,7 @@ from nxcommand.roster import LEADER, OFFICER, Shift
 from nxcommand.roster_checks import DayCell, RosterView
 from nxcommand.roster_excel import ImportReport
 
+from .excel_io import ImportReviewDialog
 from .forms import ServiceForm, searchable_combo
 
 NOBODY = "（不安排）"
@@ -186,35 +187,12 @@ class ChecklistDialog(_FormDialog):
                 checks.untick(self.db, self.shift.id, item_id)
 
 
-class ImportReportDialog(QDialog):
-    """The dry run's result: every bad row with its reason, or what the import will do.
-    The 导入 button is enabled only for a clean file."""
-
-    def __init__(self, report: ImportReport, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("导入值班表 — 检查结果")
-        self.setMinimumSize(560, 380)
-        self.summary = QLabel(report.summary(), wordWrap=True,
-                              objectName="formError" if report.errors else "")
-        self.lines = QListWidget()
-        if report.errors:
-            self.lines.addItems([str(e) for e in report.errors])
-        else:
-            self.lines.addItems([
-                f"第 {r.row} 行  {roster.day_label(r.day)} {r.shift_name}：带班领导 {r.leader.name}，"
-                f"值班员 {'、'.join(p.name for p in r.officers)}" + ("（新建班次）" if r.shift_id is None else "")
-                for r in report.rows])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.import_button.setText("导入")
-        self.import_button.setEnabled(report.ok)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭" if report.errors else "取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.lines, 1)
-        layout.addWidget(buttons)
+def import_review(report: ImportReport, parent=None) -> ImportReviewDialog:
+    """The roster file's dry run, in the dialog every register's import uses."""
+    lines = [f"第 {r.row} 行  {roster.day_label(r.day)} {r.shift_name}：带班领导 {r.leader.name}，"
+             f"值班员 {'、'.join(p.name for p in r.officers)}" + ("（新建班次）" if r.shift_id is None else "")
+             for r in report.rows]
+    return ImportReviewDialog("导入值班表", report.summary(), report.errors, lines, report.ok, parent)
 
 
 # ------------------------------------------------------------------ table models

@@ -25,7 +25,7 @@ from nxcommand.errors import UserError
 from nxcommand.roster_excel import ImportReport
 
 from .roster_dialogs import (DAY_ROLE, WEEKDAYS, AssignDialog, ChangeDialog, ChecklistDialog,
-                             ImportReportDialog, MonthModel, WeekModel, month_range)
+                             import_review, MonthModel, WeekModel, month_range)
 
 class RosterPanel(QWidget):
     def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK,
@@ -41,7 +41,7 @@ class RosterPanel(QWidget):
         self.ask_open_path: Callable[[], str | None] = self._ask_open_path
         self.ask_save_path: Callable[[str], str | None] = self._ask_save_path
         self.review_import: Callable[[ImportReport], bool] = \
-            lambda report: ImportReportDialog(report, self).exec() == QDialog.DialogCode.Accepted
+            lambda report: import_review(report, self).exec() == QDialog.DialogCode.Accepted
         self.run_dialog: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
 
         self.title = QLabel(objectName="rosterTitle")

@@ -147,13 +147,5 @@ class SheltersTab(RegisterTab):
         self.notify(f"{record['name']}现安置 {people} / {record['capacity']} 人")
 
     def remove_selected(self) -> None:
-        record = self.current_record()
-        if record is None or not self.confirm("删除避难场所", f"删除“{record['name']}”？此操作不可撤销。"):
-            return
-        try:
-            shelters.remove(self.db, record["id"])
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        self.run_query()
-        self.notify(f"已删除：{record['name']}")
+        self.remove_with("删除避难场所", lambda r: f"删除“{r['name']}”？此操作不可撤销。",
+                         shelters.remove, lambda r: f"已删除：{r['name']}")

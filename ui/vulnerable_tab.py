@@ -9,7 +9,6 @@ from sqlite_utils import Database
 
 from nxcommand import shelters, vulnerable
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand.errors import UserError
 
 from .forms import ServiceForm, searchable_combo, text_box
 from .register_tab import (PALE_RED, RED, RegisterTab, TownVillage, choice_combo, combo_value, person_fields,
@@ -132,13 +131,5 @@ class VulnerableTab(RegisterTab):
         self.remove_button.setEnabled(selected)
 
     def remove_selected(self) -> None:
-        record = self.current_record()
-        if record is None or not self.confirm("删除登记", f"将“{record['name']}”（{record['village']}）从台账中删除？"):
-            return
-        try:
-            vulnerable.remove(self.db, record["id"])
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        self.run_query()
-        self.notify(f"已删除登记：{record['name']}")
+        self.remove_with("删除登记", lambda r: f"将“{r['name']}”（{r['village']}）从台账中删除？",
+                         vulnerable.remove, lambda r: f"已删除登记：{r['name']}")
