@@ -1,0 +1,2 @@
+-- 0009: warnings (预警) — being written by helper PUB
+SELECT 1;
