@@ -18,7 +18,7 @@ from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .paths import demo_dir
 from .plan_demo import load_demo_plans
-from .resources import load_demo_resources
+from .resources_demo import load_demo_resources
 from .store import writing
 from .supplies_demo import load_demo_supplies
 

@@ -279,11 +279,3 @@ def readiness_by_town(db: Database) -> list[dict]:
                coalesce(sum(t.status IN ('出动', '在场')), 0) AS out_teams
         FROM admin_units u LEFT JOIN teams t ON t.town_id = u.id AND t.active = 1
         WHERE u.level = 'town' GROUP BY u.id ORDER BY u.kind = '镇', u.id"""))
-
-
-def load_demo_resources(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
-    """The demo county's teams, experts, equipment, shelters and vulnerable people
-    (db/demo/resources.json), written through the registers' services."""
-    from .resources_demo import load
-
-    load(db, clock)

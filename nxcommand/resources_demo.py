@@ -23,7 +23,9 @@ def _lookup(db: Database) -> tuple[dict, dict, dict]:
     return towns, villages, orgs
 
 
-def load(db: Database, clock: Clock) -> None:
+def load_demo_resources(db: Database, clock: Clock) -> None:
+    """The demo county's teams, experts, equipment, shelters and vulnerable people
+    (db/demo/resources.json), written through the registers' services."""
     data = json.loads((demo_dir() / "resources.json").read_text(encoding="utf-8"))
     towns, villages, orgs = _lookup(db)
     now = clock.now()
