@@ -292,9 +292,8 @@ def mark_returned(db: Database, dispatch_id: int, at: str | datetime | None = No
                 if row["team_status"] != "返回":
                     teams.set_status(db, row["team_id"], "返回", back, note=f"撤离{row['destination']}")
                 teams.set_status(db, row["team_id"], "待命", back, note="归队待命")
-        elif row["kind"] == "装备":
-            if db.execute("SELECT status FROM equipment WHERE id = ?", [row["equipment_id"]]).fetchone()[0] == "在用":
-                equipment.set_status(db, row["equipment_id"], "完好待命", clock)
+        elif db.execute("SELECT status FROM equipment WHERE id = ?", [row["equipment_id"]]).fetchone()[0] == "在用":
+            equipment.set_status(db, row["equipment_id"], "完好待命", clock)
         _trace(db, clock, response, f"{row['kind']}返回：{row['name']} 撤离{row['destination']}", by, when)
 
 
