@@ -196,3 +196,37 @@ def test_the_link_log_gives_the_current_state(demo_db, clock, response, hq):
 def test_no_hq_yet(demo_db, response):
     assert forward_hq.view(demo_db, response) is None
     assert forward_hq.timeline_entries(demo_db, response) == []
+
+
+def test_the_demo_story_loads_for_the_live_flood_response_in_youshan(demo_db, clock):
+    from nxcommand import field_demo, ledger
+
+    db = demo_db
+    assert field_demo.load_demo_field(db, clock) is None          # no response yet: nothing to do
+    response = make_response(db, clock, hours_ago=5.5)
+    add_groups(db, response, "综合协调组", "抢险救援组", "转移安置组", "新闻宣传组")
+    drill = make_response(db, clock, drill=True, hours_ago=1)
+    assert field_demo.live_flood_response(db) == response
+    hq = field_demo.load_demo_field(db, clock)
+    view = forward_hq.view(db, response)
+    assert view["id"] == hq and forward_hq.view(db, drill) is None
+    assert (view["commander"]["name"], view["commander"]["acting"]) == ("钟国平", False)
+    assert [d["side"] for d in view["deputies"]] == ["解放军", "武警", "地方"]
+    assert [g["name"] for g in view["groups"] if g["present"]] == ["综合协调组", "抢险救援组", "转移安置组"]
+    assert {role: [k["status"] for k in items] for role, items in view["kit"].items()} == {
+        "卫星通信": ["在线"], "无人机": ["在线"], "指挥车": ["在线"], "智能单兵终端": ["在线", "故障"]}
+    assert view["link"] == "连通" and [r["state"] for r in view["link_log"]] == ["连通", "中断", "连通"]
+    summary = dispatch.summary(db, response)
+    assert summary["队伍"]["在场"] == 5 and summary["队伍"]["已返回"] == 1 and summary["队伍"]["已派出"] == 1
+    assert summary["装备"]["在场"] == 3 and summary["物资"] == {"在途": 1, "已送达": 6}
+    issued = {s["item"]: s["quantity"] for s in dispatch.supplies_issued(db, response)}
+    assert issued == {"救生衣": 120, "救灾单帐篷": 40, "棉被": 380, "瓶装饮用水": 200, "折叠床": 150, "方便面": 100}
+    assert ledger.verify(db) == []
+    occupancy = dict(db.execute("SELECT name, occupancy FROM shelters WHERE name LIKE '油山镇%'").fetchall())
+    assert occupancy == {"油山镇文化站避难点": 146, "油山镇大兰坑村小学避难点": 52}
+    # every record in the past and in order; an open arrival clock for the team still on the way
+    entries = timeline.timeline(db, response)
+    assert all(e.at <= NOW for e in entries)
+    open_clocks = [d for d in timeline.clocks(db, response, NOW) if d.done_at is None and d.kind == "到达"]
+    assert [d.label for d in open_clocks] == ["到达：南雄市民兵应急排 → 油山镇 岭背村"]
+    assert not open_clocks[0].overdue(NOW)
