@@ -16,6 +16,7 @@ from . import contacts, dutylog, org, roster
 from .clock import SYSTEM_CLOCK, Clock
 from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
+from .field_demo import load_demo_field
 from .paths import demo_dir
 from .plan_demo import load_demo_plans
 from .resources_demo import load_demo_resources
@@ -95,4 +96,5 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             # demo: warnings (PUB)
             # demo: responses (RESP)
             # demo: field (FIELD)
+            load_demo_field(db, clock)
             # demo: releases (PUB)
