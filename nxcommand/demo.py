@@ -19,6 +19,7 @@ from .errors import ValidationError
 from .field_demo import load_demo_field
 from .paths import demo_dir
 from .plan_demo import load_demo_plans
+from .public_demo import load_demo_releases, load_demo_warnings
 from .resources_demo import load_demo_resources
 from .store import writing
 from .supplies_demo import load_demo_supplies
@@ -94,7 +95,9 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             dutylog.load_demo_log(db, first, (shift_start(clock.now()).date() - first).days, clock)
             load_demo_desk(db, clock)
             # demo: warnings (PUB)
+            load_demo_warnings(db, clock)
             # demo: responses (RESP)
             # demo: field (FIELD)
             load_demo_field(db, clock)
             # demo: releases (PUB)
+            load_demo_releases(db, clock)
