@@ -7,7 +7,7 @@
     nxcommand import KIND FILE.xlsx [--db PATH] [--dry-run] [--year YYYY]
     nxcommand export KIND FILE.xlsx [--db PATH] [--month YYYY-MM]
                                           KIND: teams experts equipment depots supplies
-                                          shelters contacts roster
+                                          shelters contacts vulnerable roster
 
 ``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
 the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.

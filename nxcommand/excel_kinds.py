@@ -20,10 +20,12 @@ _KINDS = {
     "supplies": ("supplies_excel", "SUPPLIES"),
     "shelters": ("resources_excel", "SHELTERS"),
     "contacts": ("contacts_excel", "CONTACTS"),
+    "vulnerable": ("vulnerable_excel", "VULNERABLE"),
 }
 NAMES = (*_KINDS, ROSTER)
 TITLES = {"teams": "应急救援队伍", "experts": "专家", "equipment": "装备", "depots": "储备库",
-          "supplies": "储备物资", "shelters": "避难场所", "contacts": "通讯录", ROSTER: "值班表"}
+          "supplies": "储备物资", "shelters": "避难场所", "contacts": "通讯录",
+          "vulnerable": "特殊群体转移台账", ROSTER: "值班表"}
 
 
 def kind(name: str) -> Kind:

@@ -78,10 +78,18 @@ class VulnerableTab(RegisterTab):
         self.button("新增登记", self.add_record)
         self.edit_button = self.button("编辑", self.edit_selected)
         self.remove_button = self.button("删除…", self.remove_selected)
+        self._excel()
         self.build([("town", "镇（街道）"), ("village", "村（社区）"), ("name", "姓名"), ("category", "类别"),
                     ("needs", "特殊需求"), ("contact", "对接人"), ("contact_phone", "对接人电话"),
                     ("route", "转移路线"), ("shelter", "安置场所"), ("gaps", "缺项")],
                    self.style, (76, 80, 64, 72, 150, 64, 104, 220, 180), above=self.network)
+
+    def _excel(self) -> None:
+        from nxcommand.vulnerable_excel import VULNERABLE
+
+        from .excel_io import ExcelBar
+        self.excel = ExcelBar(self.db, VULNERABLE, self.clock, self.notify, self.run_query)
+        self.actions.addWidget(self.excel)
 
     def _fill_villages(self) -> None:
         self.village_filter.blockSignals(True)
