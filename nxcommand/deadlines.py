@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import incidents
+from . import incidents, response_cadence
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
 from .clock import fmt_minute as fmt
@@ -108,20 +108,42 @@ def for_event(db: Database, event: dict, now: datetime, rules: list[dict] | None
     for kind, (minutes, name) in once.items():
         found.append(Deadline(event["id"], event["title"], kind, 0, received + timedelta(minutes=minutes),
                               name, sent.get((kind, 0))))
+    # A live response sets the 续报 rhythm inside its windows (response_cadence); the daily
+    # rule counts outside them.
+    windows = response_cadence.windows(db, event) if "id" in event and "is_drill" in event else []
     for kind, rule in daily.items():
         hour, minute = map(int, rule["daily_at"].split(":"))
         due = datetime.combine(received.date() + timedelta(days=1), datetime.min.time()).replace(
             hour=hour, minute=minute)
         last = occurred + timedelta(days=rule["repeat_days"]) if rule["repeat_days"] else None
-        serial = 1
+        series: list[tuple[datetime, str]] = []
         while (closed is None or due <= closed) and (last is None or due <= last):
-            found.append(Deadline(event["id"], event["title"], kind, serial, due, rule["name"],
-                                  sent.get((kind, serial))))
-            if due > now:            # show the next one to come, not the whole future
+            inside = kind == "续报" and next((w for w in windows if w.contains(due)), None)
+            if not inside:
+                series.append((due, rule["name"]))
+                if due > now:        # show the next one to come, not the whole future
+                    break
+            elif due > now and inside.end is None:
                 break
             due += timedelta(days=1)
-            serial += 1
+        if kind == "续报":
+            series += [(d, w.rule) for w in windows for d in response_cadence.cadence_dues(w, closed, now)]
+        found.extend(_numbered(event, kind, series, sent, now))
+    if windows and "续报" not in daily:
+        series = [(d, w.rule) for w in windows for d in response_cadence.cadence_dues(w, closed, now)]
+        found.extend(_numbered(event, "续报", series, sent, now))
     return sorted(found, key=lambda d: (d.due_at, d.kind))
+
+
+def _numbered(event: dict, kind: str, series: list[tuple[datetime, str]], sent: dict,
+              now: datetime) -> list[Deadline]:
+    """A series of due times numbered 1, 2 … in time order, up to the first one to come."""
+    found = []
+    for serial, (due, rule) in enumerate(sorted(series), 1):
+        found.append(Deadline(event["id"], event["title"], kind, serial, due, rule, sent.get((kind, serial))))
+        if due > now:
+            break
+    return found
 
 
 def for_event_id(db: Database, event_id: int, now: datetime) -> list[Deadline]:

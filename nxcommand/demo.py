@@ -21,6 +21,7 @@ from .paths import demo_dir
 from .plan_demo import load_demo_plans
 from .public_demo import load_demo_releases, load_demo_warnings
 from .resources_demo import load_demo_resources
+from .response_demo import load_demo_responses
 from .store import writing
 from .supplies_demo import load_demo_supplies
 
@@ -97,6 +98,7 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             # demo: warnings (PUB)
             load_demo_warnings(db, clock)
             # demo: responses (RESP)
+            load_demo_responses(db, clock)
             # demo: field (FIELD)
             load_demo_field(db, clock)
             # demo: releases (PUB)

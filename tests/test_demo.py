@@ -83,7 +83,8 @@ def test_the_demo_desk_is_live_on_first_start(full_demo_db):
     from .conftest import NOW
 
     open_titles = [e["title"] for e in incidents.open_events(full_demo_db)]
-    assert len(open_titles) == 2 and any("森林火灾" in t for t in open_titles)
+    assert len(open_titles) == 3 and any("森林火灾" in t for t in open_titles)
+    assert any("山洪" in t for t in open_titles)                     # the live response's event (RESP)
     pending = deadlines.pending(full_demo_db, NOW)
     assert pending and all(d.due_at > NOW for d in pending)          # clocks running, none late
     assert pending[0].name == "书面初报" and (pending[0].due_at - NOW).total_seconds() == 35 * 60
