@@ -477,3 +477,12 @@ def deadlines(db: Database, response_id: int, now: datetime) -> list[Deadline]:
                      ("dispatch", row["id"]))
             for row in listing(db, response_id)
             if row["expected_arrival"] and (row["arrived_at"] or not row["returned_at"])]
+
+
+def stock_choices(db: Database, depot_id: int) -> list[dict]:
+    """A depot's supply lines holding stock (for the dispatch form): item_id, name, spec,
+    unit, code, quantity."""
+    return list(db.query(
+        "SELECT i.id AS item_id, i.name, i.spec, i.unit, i.code, s.quantity FROM depot_stock s "
+        "JOIN supply_items i ON i.id = s.item_id WHERE s.depot_id = ? AND s.quantity > 0 ORDER BY i.code, i.name",
+        [depot_id]))
