@@ -138,8 +138,9 @@ _SQL = """
     SELECT r.*, p.name AS plan, p.subtype_id AS plan_subtype_id, l.roman, l.color_hex,
            d.name AS decider, coalesce(e.title, '') AS event, e.town_id AS event_town_id,
            coalesce(e.category_id, 0) AS category_id, e.subtype_id AS subtype_id,
-           coalesce(x.name, '') AS ender
+           coalesce(x.name, '') AS ender, coalesce(w.title, '') AS warning
     FROM responses r JOIN plans p ON p.id = r.plan_id
+    LEFT JOIN warnings w ON w.id = r.warning_id
     JOIN response_levels l ON l.id = r.level
     JOIN people d ON d.id = r.started_by
     LEFT JOIN people x ON x.id = r.ended_by

@@ -43,21 +43,10 @@ def _decider(db: Database, plan_id: int, level: int, role: str) -> int:
 
 
 def _warning_for(db: Database, town_id: int) -> int | None:
-    """The government warning covering the town (PUB's table), when there is one."""
-    try:
-        cols = {r[1] for r in db.execute("PRAGMA table_info(warnings)")}
-        if not cols:
-            return None
-        if "town_id" in cols:
-            return _one(db, "SELECT id FROM warnings WHERE town_id = ? ORDER BY id DESC", [town_id])
-        links = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'warning%town%'")]
-        for table in links:
-            tcols = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-            if {"warning_id", "town_id"} <= tcols:
-                return _one(db, f"SELECT warning_id FROM {table} WHERE town_id = ? ORDER BY warning_id DESC", [town_id])
-    except Exception:                     # noqa: BLE001 - a partner's schema in flux: cite nothing
-        return None
-    return None
+    """The government warning in force for the town (the one the response cites)."""
+    return _one(db, "SELECT w.id FROM warnings w JOIN warning_towns t ON t.warning_id = w.id "
+                    "WHERE t.town_id = ? AND w.source = '政府预警' AND w.status = '生效' "
+                    "ORDER BY w.issued_at DESC", [town_id])
 
 
 def _leaders(db: Database, response_id: int, officer: str, at: FixedClock) -> None:
@@ -200,6 +189,7 @@ def load_demo_responses(db: Database, clock: Clock) -> None:
     follow("每小时报送", "监测预警组", 5)
     follow("对辖区地质灾害隐患点", "油山镇", 8)
     follow("对辖区地质灾害隐患点", "帽子峰镇", 12)
+    follow("抢修上朔村", "南雄供电局", 7)
     follow("派出医疗队", "市卫生健康局", 10, 95, "医疗队6人已进驻安置点，伤员1人处置后留观")
     del medic, power
     # The 续报 at the Ⅲ级 rhythm: the first one is due 4 h after the raise.
