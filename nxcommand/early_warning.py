@@ -331,6 +331,11 @@ def issuers(db: Database) -> list[tuple[str, str, int]]:
     return bodies + orgs
 
 
+def levels(db: Database) -> list[dict]:
+    """The warning levels, red first: id, name, color_name, color_hex."""
+    return list(db.query("SELECT id, name, color_name, color_hex FROM warning_levels ORDER BY id"))
+
+
 def towns(db: Database) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in db.execute(
         "SELECT name, id FROM admin_units WHERE level = 'town' ORDER BY id")]

@@ -256,17 +256,28 @@ def trail(db: Database, release_id: int) -> list[dict]:
 
 # ---------------------------------------------------------------- publication
 
+def publish_blocker(db: Database, release_id: int) -> str | None:
+    """Why the release cannot be published now (先审后发, one window), or None."""
+    release = get(db, release_id)
+    if release["state"] == PUBLISHED:
+        return f"该稿件已于{release['published_at']}发布"
+    if release["state"] != APPROVED:
+        passed = [r["stage"] for r in release["reviews"] if r["result"] == "通过"]
+        missing = "、".join(s for s in STAGES if s not in passed)
+        return (f"先审后发：该稿件尚未通过三审（未完成：{missing}），不能发布。"
+                "请先送审，经初审、复审、终审通过后再发布")
+    if window(db, release["response_id"]) is None:
+        return "一个窗口发布：请先指定本次响应的新闻发言人和发布单位"
+    return None
+
+
 def publish(db: Database, release_id: int, channels: list[str], published_by: str,
             at: str | datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Publish an approved release on its channels (先审后发: nothing publishes unreviewed)."""
+    blocker = publish_blocker(db, release_id)
+    if blocker:
+        raise ValidationError(blocker)
     release = get(db, release_id)
-    if release["state"] == PUBLISHED:
-        raise ValidationError(f"该稿件已于{release['published_at']}发布")
-    if release["state"] != APPROVED:
-        missing = "、".join(s for s in STAGES if s not in [r["stage"] for r in release["reviews"]
-                                                          if r["result"] == "通过"])
-        raise ValidationError(f"先审后发：该稿件尚未通过三审（未完成：{missing}），不能发布。"
-                              "请先送审，经初审、复审、终审通过后再发布")
     chosen = [c for c in CHANNELS if c in set(channels or [])]
     unknown = set(channels or []) - set(CHANNELS)
     if unknown:
@@ -274,8 +285,6 @@ def publish(db: Database, release_id: int, channels: list[str], published_by: st
     if not chosen:
         raise ValidationError("请至少选择一个发布渠道", "发布渠道")
     current = window(db, release["response_id"])
-    if current is None:
-        raise ValidationError("一个窗口发布：请先指定本次响应的新闻发言人和发布单位")
     who = clean(published_by, "发布人", 32, required=True)
     moment = _when(at, "发布时间", clock)
     final = release["reviews"][-1]["reviewed_at"]
@@ -350,6 +359,16 @@ def published(db: Database, include_drills: bool = False, since: str | None = No
         params.append(since)
     return [_finish(db, r) for r in db.query(
         _SQL + " WHERE " + " AND ".join(where) + " ORDER BY r.published_at", params)]
+
+
+def people_choices(db: Database, first_role: str | None = None) -> list[dict]:
+    """Active people (id, name, post, unit) for the spokesperson and reviewer lists, holders
+    of ``first_role`` (e.g. 新闻发言人) first, then in directory order."""
+    return list(db.query(
+        "SELECT p.id, p.name, p.post, coalesce(o.short_name, o.name, '') AS unit "
+        "FROM people p LEFT JOIN organizations o ON o.id = p.org_id WHERE p.active = 1 "
+        "ORDER BY NOT EXISTS (SELECT 1 FROM person_roles pr JOIN role_tags t ON t.id = pr.role_tag_id "
+        "WHERE pr.person_id = p.id AND t.name = ?), p.sort_key", [first_role or ""]))
 
 
 def rules(db: Database) -> list[dict]:
