@@ -14,7 +14,6 @@ from tests.test_early_warning import gov
 from tests.test_releases import make_response, person
 from ui.app import make_app
 from ui.public_dialogs import (
-    LiftDialog,
     PublishDialog,
     ReleaseDialog,
     ReviewDialog,
