@@ -27,7 +27,7 @@ TEAMS = (
     ("南雄市三防抢险队", 36, 35, 95, 100, None, "大兰坑村", "冲锋舟转移被困群众、加固河堤"),
     ("南雄市水上搜救队", 12, 40, 110, 105, None, "上朔村", "水域搜救"),
     ("武警南雄中队应急分队", 25, 125, 215, 225, None, "岭背村", "抢通村道、转移群众"),
-    ("南雄市卫生应急医疗救援队", 10, 130, None, 200, None, "油山镇文化站避难点", "伤员救治、安置点卫生防疫"),
+    ("南雄市卫生应急医疗救援队", 10, 130, None, 200, None, "文化站避难点", "伤员救治、安置点卫生防疫"),
     ("南雄市民兵应急排", 30, 320, 390, None, None, "岭背村", "清淤排险"),
 )
 # (equipment name, holder, dispatched, arrived, place)
@@ -37,15 +37,15 @@ EQUIPMENT = (
     ("龙吸水排水抢险车", "南雄市城市管理和综合执法局", 150, 240, "油山社区"),
 )
 DEPOT = "南雄市应急物资储备库"
-# (item, quantity, dispatched, arrived, place)
+# (item, quantity, dispatched, arrived, place, task)
 SUPPLIES = (
-    ("救生衣", 120, 40, 100, "大兰坑村"),
-    ("救灾单帐篷", 40, 60, 140, "油山镇文化站避难点"),
-    ("棉被", 300, 60, 140, "油山镇文化站避难点"),
-    ("瓶装饮用水", 200, 60, 140, "油山镇文化站避难点"),
-    ("折叠床", 150, 150, 240, "油山镇文化站避难点"),
-    ("方便面", 100, 150, 250, "油山镇大兰坑村小学避难点"),
-    ("棉被", 80, 310, None, "油山镇大兰坑村小学避难点"),
+    ("救生衣", 120, 40, 100, "大兰坑村", "转移群众涉水防护"),
+    ("救灾单帐篷", 40, 60, 140, "文化站避难点", "安置点搭建"),
+    ("棉被", 300, 60, 140, "文化站避难点", "安置群众生活保障"),
+    ("瓶装饮用水", 200, 60, 140, "文化站避难点", "安置群众生活保障"),
+    ("折叠床", 150, 150, 240, "文化站避难点", "安置点扩容"),
+    ("方便面", 100, 150, 250, "大兰坑村小学避难点", "安置群众生活保障"),
+    ("棉被", 80, 310, None, "大兰坑村小学避难点", "补充夜间保暖"),
 )
 # (call sign, operator) of the 四合一 items brought to the HQ
 KIT = (("雄应急卫星01", "胡茂林"), ("雄应急无人机01", "欧宝华"), ("雄应急指挥01", "欧木生"),
@@ -103,7 +103,7 @@ def load_demo_field(db: Database, clock: Clock) -> int | None:
     town_id = _one(db, "SELECT id FROM admin_units WHERE name = ? AND level = 'town'", TOWN)
     local, decider = person("李宏亮"), db.execute("SELECT started_by FROM responses WHERE id = ?",
                                                  [response_id]).fetchone()[0]
-    commander = person("钟国平")
+    commander = person("田立新")
 
     def order(minutes: float, place: str, task: str = "", expected: float | None = None, **extra) -> DispatchInput:
         return DispatchInput(town_id=town_id, ordered_by=local if minutes < 30 else decider if minutes < 110
@@ -131,9 +131,10 @@ def load_demo_field(db: Database, clock: Clock) -> int | None:
                         "ON o.id = e.org_id WHERE e.name = ? AND coalesce(t.name, o.name) = ?", name, holder)
         arrive(dispatch.dispatch_equipment(db, response_id, item, order(sent, place), clock), arrived)
     depot = _one(db, "SELECT id FROM depots WHERE name = ?", DEPOT)
-    for name, quantity, sent, arrived, place in SUPPLIES:
+    for name, quantity, sent, arrived, place, task in SUPPLIES:
         item = _one(db, "SELECT id FROM supply_items WHERE name = ?", name)
-        arrive(dispatch.dispatch_supply(db, response_id, depot, item, quantity, order(sent, place), clock), arrived)
+        arrive(dispatch.dispatch_supply(db, response_id, depot, item, quantity, order(sent, place, task), clock),
+               arrived)
 
     kit: dict[str, int] = {}
     for call_sign, operator in KIT:

@@ -398,3 +398,10 @@ def timeline_entries(db: Database, response_id: int) -> list[Entry]:
 def deadlines(db: Database, response_id: int, now: datetime) -> list[Deadline]:
     """The forward HQ runs no clocks of its own (arrival clocks come from dispatch)."""
     return []
+
+
+def kit_choices(db: Database) -> list[dict]:
+    """"四合一" items that may be brought to an HQ now (完好待命), in the standard order:
+    id, role, name, call_sign, holder, operator_id, operator."""
+    return [item | {"role": role} for role, items in equipment.four_in_one_kit(db).items()
+            for item in items if item["status"] == "完好待命"]

@@ -210,7 +210,7 @@ def test_the_demo_story_loads_for_the_live_flood_response_in_youshan(demo_db, cl
     hq = field_demo.load_demo_field(db, clock)
     view = forward_hq.view(db, response)
     assert view["id"] == hq and forward_hq.view(db, drill) is None
-    assert (view["commander"]["name"], view["commander"]["acting"]) == ("钟国平", False)
+    assert (view["commander"]["name"], view["commander"]["acting"]) == ("田立新", False)
     assert [d["side"] for d in view["deputies"]] == ["解放军", "武警", "地方"]
     assert [g["name"] for g in view["groups"] if g["present"]] == ["综合协调组", "抢险救援组", "转移安置组"]
     assert {role: [k["status"] for k in items] for role, items in view["kit"].items()} == {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import ClassVar
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -91,7 +92,7 @@ class OptionalTime(QWidget):
 class DispatchDialog(ServiceForm):
     """派出队伍 / 派出装备 / 调拨物资出库 for one response; ``kind`` is 队伍, 装备 or 物资."""
 
-    TITLES = {"队伍": "派出队伍", "装备": "派出装备", "物资": "调拨物资出库"}
+    TITLES: ClassVar[dict[str, str]] = {"队伍": "派出队伍", "装备": "派出装备", "物资": "调拨物资出库"}
 
     def __init__(self, db: Database, response_id: int, kind: str, clock: Clock = SYSTEM_CLOCK, parent=None) -> None:
         super().__init__(self.TITLES[kind], parent)
@@ -258,7 +259,7 @@ class DispatchWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((44, 190, 64, 96, 150, 86, 86, 86, 86, 56, 60)):
+        for column, width in enumerate((44, 220, 60, 150, 170, 84, 84, 84, 84, 56, 60)):
             header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.update_buttons())
         self.buttons: dict[str, QPushButton] = {}
