@@ -419,3 +419,47 @@ def deadlines(db: Database, response_id: int, now: datetime) -> list[Deadline]:
             found.append(Deadline(f"{d.name}（{d.rule}）", d.due_at, d.met_at, "续报" if d.kind == "续报" else "报告",
                                   ("report_deadline", d.serial)))
     return found
+
+
+# ------------------------------------------------------------------ for the forms
+
+def decider_candidates(db: Database, plan_id: int, level: int) -> list[dict]:
+    """People who hold a command-body post: those the plan allows for ``level`` first
+    (``allowed`` True), then the others (the service refuses them, with the reason)."""
+    try:
+        allowed = plan_checks.allowed_deciders(db, plan_id, level)
+    except NotFound:
+        allowed = []
+    ids = {p["id"] for p in allowed}
+    others = list(db.query(
+        "SELECT p.id, p.name, p.post, min(cp.sort_order) AS first, group_concat(coalesce(b.short_name, b.name) || cp.role, '、') "
+        "AS posts FROM command_body_posts cp JOIN people p ON p.id = cp.person_id AND p.active = 1 "
+        "JOIN command_bodies b ON b.id = cp.body_id GROUP BY p.id ORDER BY cp.body_id, first"))
+    found = [{"id": p["id"], "name": p["name"], "label": f"{p['name']}（{p['body']}{p['role']}）", "allowed": True}
+             for p in allowed]
+    found += [{"id": p["id"], "name": p["name"], "label": f"{p['name']}（{p['posts']}）", "allowed": False}
+              for p in others if p["id"] not in ids]
+    return found
+
+
+def level_choices(db: Database, plan_id: int) -> list[dict]:
+    """The plan's levels (Ⅳ→Ⅰ) with criteria, who may start them and the checklist size."""
+    rows = list(db.query(
+        "SELECT l.level, r.roman, r.color_hex, l.criteria, l.escalation, "
+        "(SELECT count(*) FROM plan_level_actions a WHERE a.plan_level_id = l.id) AS actions "
+        "FROM plan_levels l JOIN response_levels r ON r.id = l.level WHERE l.plan_id = ? ORDER BY l.level DESC",
+        [plan_id]))
+    for row in rows:
+        row["deciders"] = plan_checks.deciders_text(db, plan_id, row["level"])
+    return rows
+
+
+def report_rhythm(db: Database, response_id: int) -> str:
+    """The 续报 rhythm the response's current level sets, e.g. 应急响应Ⅲ级：每4小时续报."""
+    from .response_cadence import Window, cadence
+
+    r = get_response(db, response_id)
+    interval, daily = cadence(db).get(r["level"], (None, None))
+    if not (interval or daily):
+        return "本级响应未设续报节奏"
+    return Window(parse_minute(r["started_at"], "启动时间"), None, r["level"], interval, daily).rule
