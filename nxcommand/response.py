@@ -33,16 +33,43 @@ from . import incidents, org, plan_checks, response_groups
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
-from .response_checklist import (add_level_items, checklist, checklist_deadlines, checklist_entries,
-                                 mark_item_done, mark_target_met, open_checklist, targets)
+from .response_checklist import (
+    add_level_items,
+    checklist,
+    checklist_deadlines,
+    checklist_entries,
+    mark_item_done,
+    mark_target_met,
+    open_checklist,
+    targets,
+)
 from .store import writing
 from .text import clean
 from .timeline import Deadline, Entry
 
-__all__ = ["ResponseInput", "LevelChange", "open_response", "raise_level", "lower_level", "end_response",
-           "get_response", "list_responses", "live_responses", "live_summary", "decisions", "open_items",
-           "checklist", "mark_item_done", "targets", "mark_target_met", "timeline_entries", "deadlines",
-           "roman", "plan_short_name", "since_text"]
+__all__ = [
+    "LevelChange",
+    "ResponseInput",
+    "checklist",
+    "deadlines",
+    "decisions",
+    "end_response",
+    "get_response",
+    "list_responses",
+    "live_responses",
+    "live_summary",
+    "lower_level",
+    "mark_item_done",
+    "mark_target_met",
+    "open_items",
+    "open_response",
+    "plan_short_name",
+    "raise_level",
+    "roman",
+    "since_text",
+    "targets",
+    "timeline_entries",
+]
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 ROMAN = {1: "Ⅰ级", 2: "Ⅱ级", 3: "Ⅲ级", 4: "Ⅳ级"}

@@ -10,7 +10,17 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, deadlines, incidents, meetings, orders, org, response, response_groups, roster
+from . import (
+    contacts,
+    deadlines,
+    incidents,
+    meetings,
+    orders,
+    org,
+    response,
+    response_groups,
+    roster,
+)
 from .clock import Clock, FixedClock
 from .deadlines import ReportInput
 from .demo_desk import BUREAU, UP, shift_start

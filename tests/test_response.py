@@ -10,7 +10,16 @@ import pytest
 from nxcommand import deadlines, dutylog, orders, response, response_groups, timeline
 from nxcommand.errors import ValidationError
 
-from .respond_helpers import change, count, flood_event, flood_plan, holder, one, open_input, person
+from .respond_helpers import (
+    change,
+    count,
+    flood_event,
+    flood_plan,
+    holder,
+    one,
+    open_input,
+    person,
+)
 
 
 @pytest.fixture

@@ -7,8 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlite_utils import Database
 
 from nxcommand import incidents, orders, response, timeline
@@ -19,7 +32,13 @@ from .desk_models import DictTableModel
 from .forms import record_table
 from .order_dialogs import AckDialog, DoneDialog, OrderDialog
 from .response_dialogs import ItemDoneDialog, TargetMetDialog
-from .response_models import FIGURE_COLUMNS, ChecklistModel, ClocksModel, OrdersModel, TimelineModel
+from .response_models import (
+    FIGURE_COLUMNS,
+    ChecklistModel,
+    ClocksModel,
+    OrdersModel,
+    TimelineModel,
+)
 
 REFRESH_MS = 30_000
 FIGURES = (("deaths", "死亡"), ("injured", "受伤"), ("missing", "失联"), ("trapped", "被困"), ("evacuated", "转移群众"))

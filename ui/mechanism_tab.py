@@ -7,8 +7,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import (QDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlite_utils import Database
 
 from nxcommand import deadlines, meetings, response, response_groups
@@ -139,7 +147,7 @@ class MechanismTab(QWidget):
                 self.meetings_view.selectRow(0)
         self._show_group()
         self._show_meeting()
-        for text, button in self.buttons.items():
+        for button in self.buttons.values():
             button.setEnabled(rid is not None and self.live)
 
     def _current(self, view, model):

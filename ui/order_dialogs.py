@@ -6,8 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlite_utils import Database
 
 from nxcommand import meetings, orders, response
@@ -95,7 +106,7 @@ class OrderDialog(ServiceForm):
             self.issuer = leader_combo(db, r["plan_id"], r["level"])
             self.add_row("下达时间", self.issued_at)
             self.add_row("下达领导", self.issuer, "下达人")
-        self.result: OrderDraft | None = None
+        self.draft_order: OrderDraft | None = None
 
     def submit(self) -> int | None:
         due = time_text(self.due) if self.has_due.isChecked() else None
@@ -106,7 +117,7 @@ class OrderDialog(ServiceForm):
             clean(self.content.toPlainText(), "指令内容", orders.CONTENT_MAX, required=True, multiline=True)
             if not self.recipients.chosen():
                 raise ValidationError("请至少选择一个接收方（镇街、单位或工作组），指令不能没有接收方", "接收单位")
-            self.result = OrderDraft(self.content.toPlainText(), self.recipients.chosen(), due)
+            self.draft_order = OrderDraft(self.content.toPlainText(), self.recipients.chosen(), due)
             return None
         return orders.issue_order(self.db, OrderInput(
             self.response_id, self.content.toPlainText(), self.recipients.chosen(), time_text(self.issued_at),
@@ -195,9 +206,9 @@ class MeetingDialog(ServiceForm):
 
     def add_draft(self) -> None:
         dialog = OrderDialog(self.db, self.clock, self.recorder, self.response_id, draft=True, parent=self)
-        if self.run_dialog(dialog) and dialog.result is not None:
-            self.drafts.append(dialog.result)
-            self.draft_list.addItem(f"→ {'、'.join(dialog.recipients.names())}：{dialog.result.content}")
+        if self.run_dialog(dialog) and dialog.draft_order is not None:
+            self.drafts.append(dialog.draft_order)
+            self.draft_list.addItem(f"→ {'、'.join(dialog.recipients.names())}：{dialog.draft_order.content}")
 
     def remove_draft(self) -> None:
         row = self.draft_list.currentRow()

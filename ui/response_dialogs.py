@@ -31,13 +31,13 @@ def people_combo(db: Database, current: int | None = None) -> QComboBox:
 
 
 def fill_deciders(combo: QComboBox, candidates: list[dict], keep: int | None = None) -> None:
-    """Allowed deciders first (marked ✓), then the others after a separator (the service
+    """Allowed deciders first (marked √), then the others after a separator (the service
     refuses them, saying who may decide)."""
     combo.clear()
     for c in candidates:
-        if not c["allowed"] and combo.count() and combo.itemText(combo.count() - 1).startswith("✓"):
+        if not c["allowed"] and combo.count() and combo.itemText(combo.count() - 1).startswith("√"):
             combo.insertSeparator(combo.count())
-        combo.addItem(("✓ " if c["allowed"] else "") + c["label"], c["id"])
+        combo.addItem(("√ " if c["allowed"] else "") + c["label"], c["id"])
     index = combo.findData(keep) if keep is not None else -1
     combo.setCurrentIndex(index if index >= 0 else (0 if candidates else -1))
 
@@ -151,10 +151,8 @@ class LevelChangeDialog(ServiceForm):
         self.levels = [lv for lv in response.level_choices(db, self.r["plan_id"])
                        if (lv["level"] < current if kind == "提级" else lv["level"] > current)]
         self.level = QComboBox(objectName="levelBox")
-        for lv in (reversed(self.levels) if kind == "降级" else self.levels):
+        for lv in (reversed(self.levels) if kind == "降级" else self.levels):     # one step first
             self.level.addItem(lv["roman"] + "响应", lv["level"])
-        if kind == "提级":
-            self.level.setCurrentIndex(self.level.count() - 1)      # one step up by default
         self.criteria = label(name="criteriaLabel")
         self.decider = QComboBox(objectName="deciderBox")
         self.decided_at = time_edit(clock.now())

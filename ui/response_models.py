@@ -159,15 +159,16 @@ class ClocksModel(_Styled):
         return (ORANGE, PALE_AMBER, True) if left < 30 * 60 else (None, None, False)
 
 
-class TimelineModel(_Styled):
-    COLOURS = {"启动响应": RED, "提级": RED, "降级": ORANGE, "解除响应": GREEN, "会商": QColor("#1565c0")}
+TIMELINE_COLOURS = {"启动响应": RED, "提级": RED, "降级": ORANGE, "解除响应": GREEN, "会商": QColor("#1565c0")}
 
+
+class TimelineModel(_Styled):
     def __init__(self, now, parent=None) -> None:
         super().__init__([(lambda e: hm(e.at.strftime("%Y-%m-%d %H:%M"), self.now()), "时间"), (lambda e: e.kind, "类别"),
                           (lambda e: e.text, "内容"), (lambda e: e.by, "人员")], now, parent)
 
     def style(self, e):
-        colour = self.COLOURS.get(e.kind)
+        colour = TIMELINE_COLOURS.get(e.kind)
         return colour, None, colour is not None
 
 

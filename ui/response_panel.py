@@ -7,9 +7,21 @@ Partners' tabs are imported lazily; until one exists its tab stays empty."""
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QSizePolicy, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlite_utils import Database
 
 from nxcommand import contacts, response, roster
@@ -64,7 +76,7 @@ class ResponsePanel(QWidget):
             self.actions[text] = button
         self.actions["启动响应…"].setObjectName("primaryButton")
 
-        officer = lambda: self.recorder                          # noqa: E731
+        officer = lambda: self.recorder
         self.board = CommandBoard(db, clock, self.notify, officer)
         self.mechanism = MechanismTab(db, clock, self.notify, officer)
         self.tabs = QTabWidget(objectName="responseTabs")
