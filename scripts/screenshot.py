@@ -28,19 +28,22 @@ def main() -> None:
     parser.add_argument("--db")
     parser.add_argument("--panel", default="", help="the rail entry to show, e.g. 值班日志")
     parser.add_argument("--search", default="", help="typed into the directory's search box")
-    parser.add_argument("--tab", default="", help="a tab of the 资源 panel, e.g. 一张图")
+    parser.add_argument("--tab", default="", help="a tab of the shown panel, e.g. 一张图 (资源) or 一个指挥中心 (应急响应)")
+    parser.add_argument("--size", default="", help="window size, e.g. 1600x1000 (default: as remembered)")
     parser.add_argument("--delay-ms", type=int, default=3000)
     args = parser.parse_args()
     app = make_app()
     path, is_default = chosen_db_path(args.db)
     db = open_console_db(path, is_default)
     window = MainWindow(db, QSettings())
+    if args.size:
+        window.resize(*map(int, args.size.split("x")))
     window.show()
     titles = [window.rail.item(i).text() for i in range(window.rail.count())]
     if args.panel:
         window.rail.setCurrentRow(titles.index(args.panel))
     if args.tab:
-        tabs = window.resources.tabs
+        tabs = window.stack.currentWidget().tabs
         tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index(args.tab))
     if args.search:
         QTimer.singleShot(500, lambda: window.directory.search.setText(args.search))

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from nxcommand import incidents, orders, response, timeline
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
+from .dispatch_widget import DispatchWidget
 from .desk_dialogs import FiguresDialog
 from .desk_models import DictTableModel
 from .forms import record_table
@@ -93,18 +94,6 @@ def figure_card(caption: str) -> tuple[QFrame, QLabel]:
     return card, value
 
 
-def partner_widget(module: str, cls: str, *args):
-    """FIELD's / PUB's widget, or None while that module does not exist yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), cls)(*args)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 class CommandBoard(QWidget):
     def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK, notify: Callable[[str], None] | None = None,
                  officer: Callable[[], str] | None = None, parent=None) -> None:
@@ -153,8 +142,7 @@ class CommandBoard(QWidget):
         fcol.addWidget(self.figures_as_of)
         fcol.addWidget(self.figures_view, 1)
 
-        self.dispatch = partner_widget("ui.dispatch_widget", "DispatchWidget", db, clock, self.notify)
-        dispatch_body = self.dispatch or QLabel("力量调度（派出、到达、返回）由调度模块提供", objectName="statusMuted")
+        self.dispatch = DispatchWidget(db, clock, self.notify)
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(panel("指令", self.orders_view, order_buttons, self.orders_summary))
@@ -164,7 +152,7 @@ class CommandBoard(QWidget):
         middle.addWidget(panel("时间线", self.timeline_view))
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(panel("伤亡与转移", figures_box, figure_buttons))
-        right.addWidget(panel("力量调度与在场资源", dispatch_body))
+        right.addWidget(panel("力量调度与在场资源", self.dispatch))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for column in (left, middle, right):
             column.setChildrenCollapsible(False)
@@ -197,8 +185,7 @@ class CommandBoard(QWidget):
     # -- data
     def set_response(self, response_id: int | None) -> None:
         self.response_id = response_id
-        if self.dispatch is not None:
-            self.dispatch.set_response(response_id)
+        self.dispatch.set_response(response_id)
         self.refresh()
 
     def refresh(self) -> None:

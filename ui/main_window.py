@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from sqlite_utils import Database
 
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand import roster
+from nxcommand import response, roster
 from nxcommand.org import is_demo
 from nxcommand.startup import title_suffix
 from nxcommand.store import db_path
@@ -22,6 +22,8 @@ from .roster_panel import RosterPanel
 from .events_panel import EventsPanel
 from .log_panel import DutyLogPanel
 from .plans_panel import PlansPanel
+from .response_panel import ResponsePanel, text_on
+from .warnings_panel import WarningsPanel
 from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
@@ -41,6 +43,11 @@ class MainWindow(QMainWindow):
         self.desk = DeskPanel(db, clock, notify=self.notify)
         self._add_panel("值班台", self.desk)
         self._add_panel("接报与事件", EventsPanel(db, clock, notify=self.notify))
+        self.warnings = WarningsPanel(db, clock, notify=self.notify)
+        self._add_panel("预警", self.warnings)
+        self.response = ResponsePanel(db, clock, notify=self.notify)
+        self._add_panel("应急响应", self.response)
+        self.warnings.start_response = self.start_response_from_warning
         self.directory = DirectoryPanel(db, clock, notify=self.notify)
         self._add_panel("通讯录", self.directory)
         self._add_panel("值班表", RosterPanel(db, clock, notify=self.notify))
@@ -79,11 +86,12 @@ class MainWindow(QMainWindow):
         self.shift_label = QLabel(objectName="statusShift")
         self._shift_minute = None
         self.deadline_label = QLabel(objectName="statusDeadline")
+        self.response_label = QLabel(objectName="statusResponse")
         name = Path(db_path(self.db)).name
         self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
         self.db_label.setToolTip(db_path(self.db))
         self.clock_label = QLabel(objectName="statusClock")
-        for widget in (self.shift_label, self.deadline_label, self.db_label, self.clock_label):
+        for widget in (self.response_label, self.shift_label, self.deadline_label, self.db_label, self.clock_label):
             bar.addPermanentWidget(widget)
 
     def _tick(self) -> None:
@@ -94,6 +102,7 @@ class MainWindow(QMainWindow):
             shift = roster.current_shift(self.db, now)
             self.shift_label.setText(f"当前班次：{shift_text(shift, phones=False)}")
             self.shift_label.setToolTip(shift_text(shift) if shift else "请在“值班表”中排班")
+        self._show_response(now)
         pending = self.desk.deadline_model.rows       # the desk keeps the list fresh
         if pending:
             due = pending[0]
@@ -106,6 +115,24 @@ class MainWindow(QMainWindow):
             self.deadline_label.setProperty("overdue", False)
         self.deadline_label.style().unpolish(self.deadline_label)
         self.deadline_label.style().polish(self.deadline_label)
+
+    def _show_response(self, now) -> None:
+        """The open response level, colour-coded, or nothing when there is none (drills never show)."""
+        live = response.live_summary(self.db, now)
+        if live is None:
+            self.response_label.hide()
+            return
+        more = f"（另有 {live['count'] - 1} 个）" if live["count"] > 1 else ""
+        self.response_label.setText(f" 应急响应 {live['roman']}·{live['plan']} 已 {live['since_text']}{more} ")
+        self.response_label.setToolTip(live["event"] or "")
+        self.response_label.setStyleSheet(
+            f"background: {live['color_hex']}; color: {text_on(live['color_hex'])}; font-weight: bold;"
+            "border-radius: 3px; padding: 1px 6px;")
+        self.response_label.show()
+
+    def start_response_from_warning(self, warning_id: int) -> None:
+        self.rail.setCurrentRow(self.stack.indexOf(self.response))
+        self.response.open_from_warning(warning_id)
 
     def notify(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
@@ -129,4 +156,5 @@ class MainWindow(QMainWindow):
         self.save_state()
         self._timer.stop()
         self.desk.stop()
+        self.response.stop()
         super().closeEvent(event)

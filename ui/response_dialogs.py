@@ -10,7 +10,7 @@ from datetime import timedelta
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
 from sqlite_utils import Database
 
-from nxcommand import incidents, plans, response, response_groups
+from nxcommand import early_warning, incidents, plans, response, response_groups
 from nxcommand.clock import Clock
 from nxcommand.response import LevelChange, ResponseInput
 
@@ -49,15 +49,21 @@ def label(text: str = "", name: str = "") -> QLabel:
 
 
 class OpenResponseDialog(ServiceForm):
-    """启动应急响应: event → plans for its hazard → level (criteria and who may start it) → decider."""
+    """启动应急响应: event → plans for its hazard → level (criteria and who may start it) → decider.
+    Opened from a warning (``warning_id``), the response cites it, and may start early with
+    no event yet: the first choice is then "据预警提前启动（暂无事件）"."""
 
     save_text = "确认启动"
 
-    def __init__(self, db: Database, clock: Clock, recorder: str, event_id: int | None = None, parent=None) -> None:
+    def __init__(self, db: Database, clock: Clock, recorder: str, event_id: int | None = None, parent=None,
+                 warning_id: int | None = None) -> None:
         super().__init__("启动应急响应", parent)
         self.db, self.clock, self.recorder = db, clock, recorder
+        self.warning = early_warning.get(db, warning_id) if warning_id is not None else None
         self.setMinimumWidth(620)
         self.event = QComboBox(objectName="eventBox")
+        if self.warning is not None:
+            self.event.addItem(f"据预警提前启动（暂无事件）：{self.warning['title']}", None)
         for e in incidents.open_events(db):
             self.event.addItem(("【演练】" if e["is_drill"] else "") + e["title"], e["id"])
         if event_id is not None:
@@ -74,6 +80,9 @@ class OpenResponseDialog(ServiceForm):
         self.drill = QCheckBox("演练（不计入真实统计）")
         self.drill.setEnabled(False)
         self.summary = label(name="openSummary")
+        if self.warning is not None:
+            self.add_row("依据预警", label(f"{self.warning['title']}（{self.warning['issued_at']} 发布）",
+                                          name="warningLabel"))
         self.add_row("事件 *", self.event)
         self.add_row("预案 *", self.plan)
         self.add_row("响应级别 *", self.level, "级别")
@@ -105,6 +114,13 @@ class OpenResponseDialog(ServiceForm):
                     self.plan.addItem(p["name"], p["id"])
             if not self.matter.toPlainText():
                 self.matter.setPlainText(f"{event['title'].split('，')[0]}应急处置")
+        elif self.warning is not None:
+            self.drill.setChecked(False)
+            for p in early_warning.plans_for_warning(self.db, self.warning["id"]):
+                if p["level_list"]:
+                    self.plan.addItem(p["name"], p["id"])
+            if not self.matter.toPlainText():
+                self.matter.setPlainText(f"{self.warning['title']}防御应对")
         self.plan.blockSignals(False)
         self._plan_changed()
 
@@ -134,6 +150,7 @@ class OpenResponseDialog(ServiceForm):
             plan_id=self.plan.currentData(), level=self.level.currentData(), matter=self.matter.toPlainText(),
             measures=self.measures.toPlainText(), decider_id=self.decider.currentData(),
             decided_at=time_text(self.decided_at), recorded_by=self.recorder, event_id=self.event.currentData(),
+            warning_id=self.warning["id"] if self.warning is not None else None,
             expected_until=time_text(self.expected), is_drill=self.drill.isChecked()), self.clock)
 
 

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -27,12 +29,13 @@ from sqlite_utils import Database
 from nxcommand import contacts, response, roster
 from nxcommand.clock import SYSTEM_CLOCK, Clock, parse_minute
 
-from .command_board import CommandBoard, partner_widget
+from .command_board import CommandBoard
+from .forward_hq_tab import ForwardHQTab
 from .mechanism_tab import MechanismTab
+from .release_tab import ReleaseTab
 from .response_dialogs import LevelChangeDialog, OpenResponseDialog
 
 TAB_TITLES = ("一个指挥中心", "一个前方指挥部", "一套工作机制", "一个窗口发布")
-PARTNERS = {"一个前方指挥部": ("ui.forward_hq_tab", "ForwardHQTab"), "一个窗口发布": ("ui.release_tab", "ReleaseTab")}
 
 
 def text_on(color_hex: str) -> str:
@@ -60,12 +63,14 @@ class ResponsePanel(QWidget):
 
         self.selector = QComboBox(objectName="responseSelector")
         self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.selector.setMinimumContentsLength(40)
+        self.selector.setMinimumContentsLength(16)
         self.drills = QCheckBox("含演练", objectName="drillFilter")
         self.badge = QLabel(objectName="levelBadge")
         self.badge.setMinimumWidth(96)
+        self.badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)   # never cut "Ⅲ级响应"
         self.title = QLabel(objectName="responseTitle")
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)   # long titles elide
         self.facts = QLabel(objectName="responseFacts", wordWrap=True)
         self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.actions: dict[str, QPushButton] = {}
@@ -80,20 +85,20 @@ class ResponsePanel(QWidget):
         self.board = CommandBoard(db, clock, self.notify, officer)
         self.mechanism = MechanismTab(db, clock, self.notify, officer)
         self.tabs = QTabWidget(objectName="responseTabs")
-        self.tab_widgets: dict[str, QWidget | None] = {}
-        for title in TAB_TITLES:
-            widget = {"一个指挥中心": self.board, "一套工作机制": self.mechanism}.get(title)
-            if widget is None:
-                widget = partner_widget(*PARTNERS[title], db, clock, self.notify)
-            self.tab_widgets[title] = widget
-            self.tabs.addTab(widget or QLabel(f"{title}模块尚未接入", objectName="statusMuted"), title)
+        self.forward_hq = ForwardHQTab(db, clock, self.notify)
+        self.release = ReleaseTab(db, clock, self.notify)
+        self.tab_widgets: dict[str, QWidget] = dict(zip(TAB_TITLES, (self.board, self.forward_hq, self.mechanism,
+                                                                     self.release)))
+        for title, widget in self.tab_widgets.items():
+            # each tab scrolls rather than widening the window on a small screen
+            scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+            scroll.setWidget(widget)
+            self.tabs.addTab(scroll, title)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("应急响应"))
         top.addWidget(self.selector, 1)
         top.addWidget(self.drills)
-        for button in self.actions.values():
-            top.addWidget(button)
         header = QHBoxLayout()
         header.addWidget(self.badge)
         text = QVBoxLayout()
@@ -101,6 +106,8 @@ class ResponsePanel(QWidget):
         text.addWidget(self.title)
         text.addWidget(self.facts)
         header.addLayout(text, 1)
+        for button in self.actions.values():
+            header.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(header)
@@ -189,6 +196,11 @@ class ResponsePanel(QWidget):
             r = response.get_response(self.db, rid)
             event = None if r["live"] else r["event_id"]
         self._after(OpenResponseDialog(self.db, self.clock, self.recorder, event, self), "应急响应已启动")
+
+    def open_from_warning(self, warning_id: int) -> None:
+        """据此启动预案: the open dialog citing the warning (an event is optional)."""
+        self._after(OpenResponseDialog(self.db, self.clock, self.recorder, None, self, warning_id=warning_id),
+                    "应急响应已启动（据预警）")
 
     def change(self, kind: str) -> None:
         rid = self.current_id()
