@@ -18,6 +18,9 @@ from .fonts import register_fonts, ui_font
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    if app.property("nxcommandReady"):
+        return app          # styling again would re-polish every widget alive (slow, and pointless)
+    app.setProperty("nxcommandReady", True)
     app.setApplicationName("nxcommand")
     app.setOrganizationName("nxcommand")
     app.setApplicationDisplayName("nxcommand 应急指挥值班台")
