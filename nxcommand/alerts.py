@@ -1,6 +1,6 @@
 """Warnings before deadlines on the resource and plan registers (DOMAIN.md §6–§7): plan
 filing, drills and evaluations, team insurance, supply expiry and rotation, stock below
-minimum. Each register module computes its own; ``collect`` gathers them for the desk."""
+minimum. Each register module computes its own; ``alert_board.collect`` gathers them."""
 
 from __future__ import annotations
 
@@ -37,11 +37,3 @@ def window_days(db: Database) -> int:
 def sort_key(alert: Alert) -> tuple:
     return (alert.days_left is None, alert.days_left if alert.days_left is not None else 0, alert.kind, alert.subject)
 
-
-def collect(db: Database, today: date, areas: tuple[str, ...] = ("plans", "resources", "supplies")) -> list[Alert]:
-    """Every register's warnings for ``today``, soonest first (overdue before due)."""
-    from . import plan_checks, resources, supplies   # they import Alert from here
-
-    sources = {"plans": plan_checks.alerts, "resources": resources.alerts, "supplies": supplies.alerts}
-    found = [alert for area in areas for alert in sources[area](db, today)]
-    return sorted(found, key=sort_key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nxcommand import alerts
+from nxcommand import alert_board
 from ui.app import make_app
 from ui.resources_panel import AlertsDialog, ResourcesPanel
 
@@ -22,7 +22,7 @@ def panel(qapp, qtbot, demo_db, clock):
 
 
 def test_strip_counts_the_registers_warnings(panel, demo_db, clock):
-    found = alerts.collect(demo_db, clock.now().date(), ("resources", "supplies"))
+    found = alert_board.collect(demo_db, clock.now().date(), ("resources", "supplies"))
     kinds = {a.kind for a in found}
     assert {"保险到期", "库存不足"} <= kinds
     text = panel.alert_label.text()
@@ -52,7 +52,7 @@ def test_tabs_are_built_when_first_shown(panel):
 
 
 def test_alert_sort_puts_overdue_first(demo_db, clock):
-    found = alerts.collect(demo_db, clock.now().date())
+    found = alert_board.collect(demo_db, clock.now().date())
     dated = [a.days_left for a in found if a.days_left is not None]
     assert dated == sorted(dated)
     assert found[-1].days_left is None or all(a.days_left is not None for a in found)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
-from nxcommand import alerts
+from nxcommand import alert_board, alerts
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
 AREAS = ("resources", "supplies")
@@ -121,7 +121,7 @@ class ResourcesPanel(QWidget):
         self.refresh_alerts()
 
     def refresh_alerts(self) -> None:
-        self.found = alerts.collect(self.db, self.clock.now().date(), AREAS)
+        self.found = alert_board.collect(self.db, self.clock.now().date(), AREAS)
         if not self.found:
             self.alert_label.setText("资源期限提醒：无")
             self.alert_label.setStyleSheet("")
