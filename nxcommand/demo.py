@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, dutylog, org, roster
+from . import contacts, dutylog, org, roster_checks
 from .clock import SYSTEM_CLOCK, Clock
 from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
@@ -92,7 +92,7 @@ def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) 
             # A month of roster around today; the log's routine days up to the current shift,
             # whose own records (events, reports, the 08:30 handover) the desk demo writes.
             first = clock.now().date() - timedelta(days=20)
-            roster.load_demo_roster(db, first, 31, clock)
+            roster_checks.load_demo_roster(db, first, 31, clock)
             dutylog.load_demo_log(db, first, (shift_start(clock.now()).date() - first).days, clock)
             load_demo_desk(db, clock)
             # demo: warnings (PUB)

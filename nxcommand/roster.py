@@ -504,11 +504,3 @@ def history(db: Database, shift_id: int | None = None, first: date | None = None
                 "JOIN shifts s ON s.id = c.shift_id LEFT JOIN people o ON o.id = c.old_person_id "
                 f"LEFT JOIN people n ON n.id = c.new_person_id WHERE {' AND '.join(where)} ORDER BY c.id",
                 params)]
-
-
-def load_demo_roster(db: Database, first_day: date, days: int, clock: Clock = SYSTEM_CLOCK) -> None:
-    """A realistic, checker-clean roster for the demo county's 应急管理局 (see
-    ``roster_checks.build_demo_roster``)."""
-    from .roster_checks import build_demo_roster
-
-    build_demo_roster(db, first_day, days, clock)

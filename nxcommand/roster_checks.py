@@ -324,7 +324,7 @@ def week_view(db: Database, day: date, clock: Clock = SYSTEM_CLOCK) -> RosterVie
 
 # ------------------------------------------------------------------ demo roster
 
-def build_demo_roster(db: Database, first_day: date, days: int, clock: Clock = SYSTEM_CLOCK) -> None:
+def load_demo_roster(db: Database, first_day: date, days: int, clock: Clock = SYSTEM_CLOCK) -> None:
     """24 h shifts from 08:30 at the demo county's 应急管理局: leaders and officers rotating
     (nobody on duty two days running), two officers on holidays, one 高森林火险期, a 替班 and
     a 换班, leaders marked in post (and 五个一 ticked) on begun shifts whose rules ask for it."""

@@ -15,7 +15,7 @@ from nxcommand import contacts, holidays, org, roster
 from nxcommand import roster_checks as checks
 from nxcommand.clock import FixedClock
 from nxcommand.errors import NotFound, ValidationError
-from nxcommand.roster import load_demo_roster
+from nxcommand.roster_checks import load_demo_roster
 from nxcommand.store import open_db
 
 NOV3 = date(2026, 11, 3)

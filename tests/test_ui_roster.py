@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 from nxcommand import roster
 from nxcommand import roster_checks as checks
 from nxcommand.clock import FixedClock
-from nxcommand.roster import load_demo_roster
+from nxcommand.roster_checks import load_demo_roster
 from ui.app import make_app
 from ui.main_window import MainWindow
 from ui.roster_dialogs import (PROBLEM, AssignDialog, ChangeDialog, ChecklistDialog, import_review,
