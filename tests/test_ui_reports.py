@@ -5,6 +5,7 @@ mixed-orientation documents on demand; the demo's real kinds are built on the fu
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
@@ -140,6 +141,13 @@ def test_latest_item_is_preselected_and_the_preview_shows_every_page(panel, qtbo
     assert built.path.parent == panel.temp_dir()
 
 
+def test_the_latest_item_is_listed_even_when_items_do_not_hold_it(panel, fake):
+    fake.latest = lambda db, now: registry.Item("2026-07-01", "2026-07-01（今天）")
+    panel.refresh()
+    assert panel.items.count() == 3
+    assert panel.item_key() == "2026-07-01" and panel.items.currentRow() == 0
+
+
 def test_zoom_buttons_and_fit_width(panel, qtbot):
     generate(panel, qtbot)
     view = panel.preview
@@ -242,7 +250,7 @@ def test_a_slow_build_leaves_the_window_responsive(panel, qtbot, fake):
     # the event loop kept running: the 20 ms timer fired through the build, with no long gap
     during = [t for t in ticks if t <= started + elapsed]
     assert len(during) >= elapsed / 0.02 / 3
-    assert max(b - a for a, b in zip(during, during[1:])) < 0.5
+    assert max(b - a for a, b in itertools.pairwise(during)) < 0.5
     assert steps == list(range(1, 9))
     assert not panel.progress.isVisible() and panel.generate_button.isEnabled()
 
@@ -262,6 +270,7 @@ def test_a_failing_build_shows_a_chinese_message_and_leaves_no_file(panel, qtbot
 
 def test_a_vanished_item_gets_the_kinds_message(panel, qtbot, fake):
     fake.items = lambda db: [registry.Item("7", "已删除的测试文书")]
+    fake.latest = lambda db, now: None
     panel.refresh()
     assert panel.item_key() == "7"
     with qtbot.waitSignal(panel.builder.failed, timeout=20_000):

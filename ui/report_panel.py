@@ -87,6 +87,9 @@ class ReportPanel(QWidget):
 
         self.title_label = QLabel("尚未生成文书：在左侧选择种类和对象，然后点“生成”", objectName="reportTitle")
         self.title_label.setWordWrap(True)
+        bold = self.title_label.font()
+        bold.setBold(True)
+        self.title_label.setFont(bold)
         self.progress = QProgressBar(objectName="reportProgress")
         self.progress.setFormat("正在生成… %v / %m")
         self.progress.setMaximumWidth(260)
@@ -164,6 +167,8 @@ class ReportPanel(QWidget):
         except UserError as exc:
             self.items_hint.setText(str(exc))
             found, latest = [], None
+        if latest is not None and all(item.key != latest.key for item in found):
+            found = [latest, *found]        # e.g. today's 值班日报 before anything is logged
         for item in found:
             entry = QListWidgetItem(item.label)
             entry.setData(KEY_ROLE, item.key)
