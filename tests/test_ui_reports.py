@@ -143,8 +143,10 @@ def test_latest_item_is_preselected_and_the_preview_shows_every_page(panel, qtbo
 
 def test_the_latest_item_is_listed_even_when_items_do_not_hold_it(panel, fake):
     fake.latest = lambda db, now: registry.Item("2026-07-01", "2026-07-01（今天）")
-    panel.refresh()
-    assert panel.items.count() == 3
+    panel.refresh()                        # a refresh keeps what the user had chosen
+    assert panel.items.count() == 3 and panel.item_key() == "2"
+    panel.select_kind("roster")
+    panel.select_kind("fake")              # choosing the kind again selects the latest
     assert panel.item_key() == "2026-07-01" and panel.items.currentRow() == 0
 
 
