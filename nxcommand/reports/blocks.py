@@ -128,7 +128,7 @@ class Text(Flowable):
 
     def __init__(self, runs, *, size: float = BODY, indent: float = 2, align: str = "justify",
                  pitch: float = PITCH, char_space: float | None = None, keep_with_next=False,
-                 right_indent: float = 0):
+                 right_indent: float = 0, min_after: int = 0):
         super().__init__()
         fonts.register()
         self.runs = [(r[0], r[1], r[2] if len(r) > 2 else BLACK) for r in runs]
@@ -139,6 +139,7 @@ class Text(Flowable):
         self.pitch = pitch
         self.cs = (CELL - BODY) if char_space is None and size == BODY else (char_space or 0.0)
         self.keepWithNext = keep_with_next
+        self.min_after = min_after    # headings: lines of what follows that must fit too
         self._lines = None
         self._width = None
 
@@ -191,6 +192,9 @@ class Text(Flowable):
     def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
         self.width = availWidth
         self.height = len(self._layout(availWidth)) * self.pitch
+        need = self.height + self.min_after * self.pitch
+        if self.min_after and need > availHeight + 0.01 and availHeight < TYPE_H - 0.01:
+            return availWidth, need      # no room for the heading and two lines: next page
         return availWidth, self.height
 
     def split(self, availWidth, availHeight):  # noqa: N803
@@ -257,6 +261,10 @@ class Blank(Flowable):
         pass
 
 
+def blank(lines: float = 1) -> Flowable:
+    return Blank(lines)
+
+
 class Rule(Flowable):
     """A horizontal rule across the type area, centred in ``height``."""
 
@@ -296,7 +304,7 @@ def runs(*parts) -> Flowable:
 
 def h1(text: str) -> Flowable:
     """一、标题 in 黑体 on its own line."""
-    return Text([(text, HEI)], keep_with_next=True)
+    return Text([(text, HEI)], min_after=2)
 
 
 def h2(number: str, heading: str, text: str = "") -> Flowable:
@@ -304,24 +312,33 @@ def h2(number: str, heading: str, text: str = "") -> Flowable:
     parts = [(f"{number}{heading}", KAI)]
     if text:
         parts.append((text, FANGSONG))
-    return Text(parts, keep_with_next=not text)
+    return Text(parts, min_after=0 if text else 2)
 
 
 def h3(number: str, heading: str, text: str = "") -> Flowable:
     parts = [(f"{number}{heading}", FANGSONG)]
     if text:
         parts.append((text, FANGSONG))
-    return Text(parts, keep_with_next=not text)
+    return Text(parts, min_after=0 if text else 2)
 
 
 def h4(number: str, heading: str, text: str = "") -> Flowable:
     return h3(number, heading, text)
 
 
-def elements(pairs, indent: float = 2) -> list[Flowable]:
-    """Element lines "标签：内容" (label in 黑体, value in 仿宋); empty values shown as 暂无."""
+def sentence(text: str) -> str:
+    """Text ending in a full stop (。！？ kept)."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in "。！？；…" else text + "。"
+
+
+def elements(pairs, indent: float = 2, skip_empty: bool = True) -> list[Flowable]:
+    """Element lines "标签：内容" (label in 黑体, value in 仿宋); empty values are left out
+    (or shown as 暂无 with ``skip_empty=False``)."""
     out = []
     for label, value in pairs:
+        if value in (None, "") and skip_empty:
+            continue
         value = str(value).strip() if value not in (None, "") else "暂无"
         out.append(Text([(f"{label}：", HEI), (value, FANGSONG)], indent=indent))
     return out

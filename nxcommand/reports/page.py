@@ -29,7 +29,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts
 from .blocks import (BLACK, BODY, CELL, EM_TOP, LEFT, PAGE_H, PAGE_W, PITCH, RED, SIZE4, TOP,
-                     TYPE_H, TYPE_W, Blank, Text, cn_date, title)
+                     TYPE_H, TYPE_W, Blank, Text, cn_date, subtitle, title)
 from .fonts import FANGSONG, HEI, XBS
 
 __all__ = ["DocSpec", "build_pdf", "Colophon", "Header"]
@@ -54,6 +54,7 @@ class DocSpec:
     signer: str | None = None           # 签发
     checker: str | None = None          # 核稿
     drafter: str | None = None          # 拟稿
+    subtitle: str | None = None         # under the title in 楷体: 续报（一）, （2026年7月1日）
     author: str = ""
     keywords: tuple[str, ...] = field(default_factory=tuple)
 
@@ -218,9 +219,44 @@ def build_pdf(path: Path, spec: DocSpec, story: list[Flowable],
               progress: Callable[[int, int], None] | None = None) -> int:
     """Lay out ``story`` under ``spec``'s header with the colophon last; returns the pages."""
     fonts.register()
-    flow = [Header(spec), Blank(1), *title(spec.title), *story, Blank(0.5), Colophon(spec)]
+    head = title(spec.title)
+    if spec.subtitle:
+        head.insert(1, subtitle(spec.subtitle))
+    flow = [Header(spec), Blank(1), *head, *story, Blank(0.5), Colophon(spec)]
     doc = _Doc(path, spec, len(flow), progress)
     doc.build(flow)
     if progress:
         progress(len(flow), len(flow))
     return doc.page
+
+
+# ---------------------------------------------------------------- helpers the kinds share
+
+def county(db) -> str:
+    from ..org import meta
+    return meta(db, "county_name") or ""
+
+
+def bureau(db) -> str:
+    """南雄市应急管理局: the issuing unit of the desk's documents."""
+    return f"{county(db)}应急管理局"
+
+
+def duty_office(db) -> str:
+    return f"{bureau(db)}值班室"
+
+
+def names(text: str | None) -> tuple[str, ...]:
+    """'韶关市应急管理局、市委办，市政府办' -> ('韶关市应急管理局', '市委办', '市政府办')."""
+    import re
+    return tuple(p.strip() for p in re.split(r"[、，,；;\n]+", text or "") if p.strip())
+
+
+def int_key(item_key: str, label: str) -> int:
+    """The record number typed on the command line or passed by the console."""
+    from ..errors import ValidationError
+    from ..text import normalize
+    text = normalize(str(item_key)).lstrip("#")
+    if not text.isdigit():
+        raise ValidationError(f"{label}编号应为数字，收到“{item_key}”", label)
+    return int(text)
