@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread, QTimer
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication
 
 from nxcommand.errors import NotFound
@@ -205,10 +205,34 @@ def test_printing_through_the_dialog_hook_gives_the_same_pages(panel, qtbot, tmp
     assert panel.messages[-1] == "已送打印：测试文书第2份（3 页）"
 
 
-def test_cancelled_print_dialog_prints_nothing(panel, qtbot):
+def test_a_page_range_prints_those_pages_only(panel, qtbot, tmp_path):
     generate(panel, qtbot)
-    panel.preview.run_print_dialog = lambda printer: False
+    out = tmp_path / "page2.pdf"
+
+    def dialog(printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        printer.setPrintRange(QPrinter.PrintRange.PageRange)
+        printer.setFromTo(2, 2)
+        return True
+
+    panel.preview.run_print_dialog = dialog
+    assert panel.print_preview() == 1
+    assert pdf_pages(out) == [(842, 595)]
+
+
+def test_cancelled_print_dialog_prints_nothing(panel, qtbot, monkeypatch):
+    generate(panel, qtbot)
+    shown = []
+
+    def cancel(dialog):
+        shown.append((dialog.windowTitle(), dialog.minPage(), dialog.maxPage(),
+                      dialog.testOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange)))
+        return 0
+
+    monkeypatch.setattr(QPrintDialog, "exec", cancel)        # the real dialog, cancelled
     assert panel.print_preview() == 0
+    assert shown == [("打印", 1, 3, True)]
 
 
 def test_save_as_copies_the_preview(panel, qtbot, tmp_path):
