@@ -16,10 +16,22 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from .. import deadlines as report_deadlines
-from .. import (dispatch, forward_hq, incidents, meetings, orders, releases, response, response_groups, shelters,
-               supplies, timeline)
+from .. import (
+    dispatch,
+    forward_hq,
+    incidents,
+    meetings,
+    orders,
+    org,
+    plans,
+    releases,
+    response,
+    response_groups,
+    shelters,
+    supplies,
+    timeline,
+)
 from ..clock import parse_minute
-from ..errors import NotFound
 
 FIGURE_KEYS = ("deaths", "injured", "serious_injured", "missing", "trapped", "evacuated")
 
@@ -198,10 +210,14 @@ class BriefData:
     next_orders: list[NextStep]
     next_deadlines: list[NextStep]
     groups: list[dict] = field(default_factory=list)
+    county: str = ""                      # 南雄市
+    body: str = ""                        # the plan's command body: 南雄市三防指挥部
+    body_short: str = ""                  # 市三防指挥部
+    recorded_by: str = ""                 # who recorded the response (the brief's 拟稿)
 
     @property
     def title(self) -> str:
-        return f"关于{self.subject}应急处置情况的汇报"
+        return f"{self.subject}应急处置情况汇报"
 
     @property
     def duration(self) -> str:
@@ -326,6 +342,8 @@ def gather(db: Database, response_id: int, now: datetime) -> BriefData:
     if event is not None:
         towns.add(event["town_id"])
     window = releases.window(db, response_id)
+    plan = plans.plan(db, r["plan_id"])
+    body = next((b for b in org.command_bodies(db) if b["id"] == plan["body_id"]), None)
     return BriefData(
         response_id=response_id, as_of=now, is_drill=bool(r["is_drill"]), live=r["live"],
         subject=subject_of(r, event), plan=r["plan"], plan_short=r["plan_short"], level=r["level"],
@@ -356,6 +374,8 @@ def gather(db: Database, response_id: int, now: datetime) -> BriefData:
         next_checklist=checklist, next_orders=open_orders, next_deadlines=clocks,
         groups=[{"name": g["name"], "lead_org": g["lead_org"], "leader": g["leader"], "items": g["items"],
                  "open_items": g["open_items"]} for g in response_groups.groups(db, response_id)],
+        county=org.meta(db, "county_name") or "", body=body["name"] if body else "",
+        body_short=(body["short_name"] or body["name"]) if body else "", recorded_by=r["recorded_by"],
     )
 
 

@@ -35,10 +35,11 @@ TITLE_PT = 10.5
 
 
 def faces() -> tuple[str, str]:
-    """(text face, heading face) registered with reportlab: serif regular, sans bold."""
+    """(text face, heading face) registered with reportlab: 宋体 (serif regular), 黑体."""
     from . import fonts
 
-    return fonts.face("serif"), fonts.face("sans-bold")
+    fonts.register()
+    return fonts.SONG, fonts.HEI
 
 
 def _title(drawing: Drawing, text: str, x: float, y: float, anchor: str = "middle") -> None:
