@@ -8,6 +8,8 @@
     nxcommand export KIND FILE.xlsx [--db PATH] [--month YYYY-MM]
                                           KIND: teams experts equipment depots supplies
                                           shelters contacts vulnerable roster
+    nxcommand report --list | KIND --out FILE.pdf [--event ID | --date YYYY-MM-DD | …]
+                                          PDF documents in the 公文 look (cli_report.py)
 
 ``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
 the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.
@@ -62,7 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     db_help = f"数据库文件路径（也可用环境变量 {DB_ENV}；默认为用户数据目录中的数据库）"
     parser = _Parser(prog="nxcommand", description="nxcommand 县级应急指挥值班台。不带子命令时打开控制台。")
     parser.add_argument("--db", metavar="PATH", help=db_help)
-    sub = parser.add_subparsers(dest="command", metavar="{init,check,template,import,export}",
+    sub = parser.add_subparsers(dest="command", metavar="{init,check,template,import,export,report}",
                                 parser_class=_Parser)
     p_init = sub.add_parser("init", help="新建数据库", description="新建一个空数据库，可选载入演示县数据。")
     p_init.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
@@ -86,6 +88,9 @@ def _build_parser() -> argparse.ArgumentParser:
                            help="值班表中日期未写年份且标题中也没有年份时使用的年份")
         if name == "export":
             p.add_argument("--month", metavar="YYYY-MM", help="导出值班表的月份（默认本月）")
+    from . import cli_report
+
+    cli_report.add_parser(sub, db_help)
     return parser
 
 
@@ -223,7 +228,8 @@ def _cmd_console(path: Path, is_default: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    parser = _build_parser()
+    args = parser.parse_args(argv)
     path, is_default = chosen_db_path(getattr(args, "sub_db", None) or args.db)
     try:
         if args.command == "init":
@@ -239,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_import(args, path)
         if args.command == "export":
             return _cmd_export(args, path)
+        if args.command == "report":
+            from . import cli_report
+
+            sub = parser._subparsers._group_actions[0].choices["report"]
+            return cli_report.run(args, path, sub.error)
         return _cmd_console(path, is_default)
     except UserError as exc:
         print(f"nxcommand：{exc}", file=sys.stderr)

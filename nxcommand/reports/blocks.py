@@ -189,7 +189,7 @@ class Text(Flowable):
         self._width = width
         return self._lines
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+    def wrap(self, availWidth, availHeight):
         self.width = availWidth
         self.height = len(self._layout(availWidth)) * self.pitch
         need = self.height + self.min_after * self.pitch
@@ -197,7 +197,7 @@ class Text(Flowable):
             return availWidth, need      # no room for the heading and two lines: next page
         return availWidth, self.height
 
-    def split(self, availWidth, availHeight):  # noqa: N803
+    def split(self, availWidth, availHeight):
         lines = self._layout(availWidth)
         fit = int((availHeight + 0.01) // self.pitch)
         if fit <= 0 or fit >= len(lines):
@@ -254,7 +254,7 @@ class Blank(Flowable):
         super().__init__()
         self.height = lines * pitch
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803
+    def wrap(self, availWidth, availHeight):
         return availWidth, min(self.height, availHeight)
 
     def draw(self):
@@ -272,7 +272,7 @@ class Rule(Flowable):
         super().__init__()
         self.color, self.thickness, self.height = color, thickness, height
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803
+    def wrap(self, availWidth, availHeight):
         self.width = availWidth
         return availWidth, self.height
 
@@ -398,7 +398,7 @@ class _ChartSlot(Flowable):
         self.width = drawing.width * scale
         self.height = drawing.height * scale
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803
+    def wrap(self, availWidth, availHeight):
         return self.width, self.height
 
     def draw(self):

@@ -46,7 +46,7 @@ _recorders: list[dict[str, set[str]]] = []
 class RecordingTTFont(TTFont):
     """A TTFont that reports what it draws to the active recordings."""
 
-    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (reportlab's name)
+    def splitString(self, text, doc, encoding="utf-8"):
         if _recorders:
             for rec in _recorders:
                 rec.setdefault(self.fontName, set()).update(text)

@@ -20,19 +20,37 @@ even pages left, one character in from the edge.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts
-from .blocks import (BLACK, BODY, CELL, EM_TOP, LEFT, PAGE_H, PAGE_W, PITCH, RED, SIZE4, TOP,
-                     TYPE_H, TYPE_W, Blank, Text, cn_date, subtitle, title)
+from .blocks import (
+    BLACK,
+    BODY,
+    CELL,
+    EM_TOP,
+    LEFT,
+    PAGE_H,
+    PAGE_W,
+    PITCH,
+    RED,
+    SIZE4,
+    TOP,
+    TYPE_H,
+    TYPE_W,
+    Blank,
+    Text,
+    cn_date,
+    subtitle,
+    title,
+)
 from .fonts import FANGSONG, HEI, XBS
 
-__all__ = ["DocSpec", "build_pdf", "Colophon", "Header"]
+__all__ = ["Colophon", "DocSpec", "Header", "build_pdf"]
 
 
 @dataclass
@@ -69,7 +87,7 @@ class Header(Flowable):
         self.name_size = min(42.0, TYPE_W * 0.8 / max(1, len(spec.bulletin)))
         self.height = (self.marks + 2 + 1 + 1) * PITCH
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803
+    def wrap(self, availWidth, availHeight):
         self.width = availWidth
         return availWidth, self.height
 
@@ -144,13 +162,13 @@ class Colophon(Flowable):
         h += self.LINE + 12  # 印发 line and the rules
         return h
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803
+    def wrap(self, availWidth, availHeight):
         self.width = availWidth
         need = self._needed(availWidth)
         self.height = max(need, availHeight) if need <= availHeight else need
         return availWidth, self.height
 
-    def split(self, availWidth, availHeight):  # noqa: N803
+    def split(self, availWidth, availHeight):
         return []
 
     def draw(self):
@@ -209,7 +227,7 @@ class _Doc(BaseDocTemplate):
         self._done = 0
         self._progress = progress
 
-    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+    def afterFlowable(self, flowable):
         self._done += 1
         if self._progress:
             self._progress(min(self._done, self._total), self._total)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import importlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import NotFound, ValidationError
