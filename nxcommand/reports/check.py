@@ -111,7 +111,7 @@ def _geometry_pdftotext(path: Path) -> Geometry:
     for n, chunk in enumerate(re.split(r"<page ", out)[1:], 1):
         w, h = (float(x) for x in re.match(r'width="([\d.]+)" height="([\d.]+)"', chunk).groups())
         page = PageGeometry(n, w / PT_PER_MM, h / PT_PER_MM)
-        for line in re.findall(r"<line (.*?)</line>", chunk, re.S):
+        for line in re.findall(r"<line (.*?)</line>", chunk, re.DOTALL):
             box = [float(x) / PT_PER_MM for x in re.findall(r'[xy]M(?:in|ax)="([\d.]+)"', line)[:4]]
             words = "".join(re.findall(r">([^<]*)</word>", line))
             page.lines.append((box[0], box[1], box[2], box[3], words))
