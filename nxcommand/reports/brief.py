@@ -286,7 +286,7 @@ def _recipients_text(o, ref: datetime) -> str:
         elif r.overdue:
             state = "逾期未完成"
         elif r.acknowledged_at:
-            state = f"{short_when(r.acknowledged_at, ref)}签收，落实中"
+            state = f"{short_when(r.acknowledged_at, ref)}签收"
         else:
             state = "未签收"
         parts.append(f"{r.recipient}：{state}")
