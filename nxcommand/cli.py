@@ -51,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
             "\npositional arguments:\n", "\n子命令：\n").replace(
             "show this help message and exit", "显示本帮助并退出")
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         for pattern, replacement in _ARGPARSE_ZH:
             if re.fullmatch(pattern, message):
                 message = re.sub(pattern, replacement, message)
@@ -95,7 +95,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_init(path: Path, demo: bool) -> int:
-    from . import contacts, demo as demo_data, org
+    from . import contacts, org
+    from . import demo as demo_data
     from .store import open_db
 
     if path.exists() and (path.is_dir() or path.stat().st_size > 0):

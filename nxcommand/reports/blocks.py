@@ -80,6 +80,13 @@ def cn_datetime(t: datetime | str) -> str:
     return f"{cn_date(t)}{cn_time(t)}"
 
 
+def cn_stamps(text: str) -> str:
+    """'2026-07-01 12:40' (and '2026-07-01') inside recorded text -> 2026年7月1日12时40分."""
+    import re
+    text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?", lambda m: cn_datetime(m.group(0)), text)
+    return re.sub(r"\d{4}-\d{2}-\d{2}(?![\d:])", lambda m: cn_date(m.group(0)), text)
+
+
 def cn_number(n: int) -> str:
     """1 → 一, 12 → 十二, 21 → 二十一 (for 一、 and （一）)."""
     if n < 0:
@@ -216,6 +223,7 @@ class Text(Flowable):
 
     def draw(self):
         canv = self.canv
+        canv.saveState()   # character spacing is graphics state: keep it to this flowable
         top = self.height
         indent_w = self.indent * (CELL if self.size == BODY else self.size)
         for n, (line, used, limit, first, last) in enumerate(self._lines):
@@ -245,6 +253,7 @@ class Text(Flowable):
                     color = c
                 t.textOut(text)
             canv.drawText(t)
+        canv.restoreState()
 
 
 class Blank(Flowable):
@@ -385,7 +394,7 @@ def table(header, rows, widths=None, size: float = 12, align=None) -> Table:
 
 def table_block(caption: str, header, rows, **kw) -> list[Flowable]:
     """A caption line (黑体 4号, centred) kept with its table, and a blank line after."""
-    cap = Text([(caption, HEI)], size=SIZE4, indent=0, align="center", keep_with_next=True)
+    cap = Text([(caption, HEI)], size=SIZE4, indent=0, align="center", min_after=3)
     return [cap, table(header, rows, **kw), Blank(0.5)]
 
 

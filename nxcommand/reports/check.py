@@ -12,6 +12,7 @@ check looks at what each face was actually asked to draw (fonts.RecordingTTFont)
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import statistics
@@ -65,7 +66,7 @@ class PageGeometry:
     @property
     def pitch_mm(self) -> float:
         tops = sorted({round(ln[1], 2) for ln in self.body_lines()})
-        return statistics.median(b - a for a, b in zip(tops, tops[1:]))
+        return statistics.median(b - a for a, b in itertools.pairwise(tops))
 
     @property
     def lines_per_page(self) -> int:

@@ -16,6 +16,7 @@ from .page import DocSpec, build_pdf, county, duty_office
 from .registry import Built, Item
 
 WEEK = "一二三四五六日"
+EVENT_WORK = ("处置", "交办")
 
 
 def parse_day(key: str) -> date:
@@ -88,10 +89,13 @@ def build(db, item_key: str, out: Path, *, serial=None, clock: Clock = SYSTEM_CL
     kinds = Counter(r["kind"] for r in log)
     summary = "、".join(f"{k}{n}条" for k, n in kinds.most_common())
     story.append(b.body(f"当日共记录值班日志{len(log)}条" + (f"，其中{summary}。" if log else "。")))
-    if log:
-        rows = [[r["logged_at"][11:], r["kind"], _short(r["summary"], 70), r["recorded_by"]] for r in log]
-        story += b.table_block("表2 值班日志摘要", ["时间", "类别", "内容", "记录人"], rows,
-                               widths=[0.9, 0.9, 6, 1.1], align="ccll", size=10.5)
+    # event work (处置/交办) is told under 三; the table keeps what came to the desk
+    shown = [r for r in log if r["kind"] not in EVENT_WORK]
+    if shown:
+        rows = [[r["logged_at"][11:], r["kind"], _short(b.cn_stamps(r["summary"]), 70), r["recorded_by"]]
+                for r in shown]
+        story += b.table_block("表2 值班日志摘要（处置、交办类见各事件）", ["时间", "类别", "内容", "记录人"],
+                               rows, widths=[0.9, 0.9, 6, 1.1], align="ccll", size=10.5)
     story.append(b.h1("三、突发事件及信息报送"))
     if events:
         for i, ev in enumerate(events, 1):
@@ -110,7 +114,7 @@ def build(db, item_key: str, out: Path, *, serial=None, clock: Clock = SYSTEM_CL
     open_items = handover.open_items(db, end)
     if open_items:
         story.append(b.body(f"截至{b.cn_datetime(end)}，尚有未结事项{len(open_items)}项："))
-        story += [b.h3(f"{i}.", f"【{it['section']}】", it["text"] + (
+        story += [b.h3(f"{i}.", f"【{it['section']}】", b.cn_stamps(it["text"]) + (
             f"（时限：{b.cn_datetime(it['due_at'])}）" if it["due_at"] else "") + "。")
             for i, it in enumerate(open_items, 1)]
     else:

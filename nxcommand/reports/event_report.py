@@ -127,11 +127,6 @@ def figures_change(old: incidents.Figures, new: incidents.Figures) -> str:
     return "；".join(parts) + "。" if parts else "人员伤亡情况无变化。"
 
 
-def cn_stamps(text: str) -> str:
-    """2026-07-01 12:40 inside recorded text -> 2026年7月1日12时40分."""
-    return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", lambda m: b.cn_datetime(m.group(0)), text)
-
-
 def _hm(stamp: str) -> str:
     return b.cn_time(parse_minute(stamp, "时间"))
 
@@ -163,7 +158,7 @@ def measures(db, event_id: int, after: str | None, until: str) -> list[str]:
             continue
         if s.startswith("下达指令"):
             s = s.replace("下达指令 → ", "向").replace("：", "下达指令：", 1)
-        out.append(f"{_hm(r['logged_at'])}，{cn_stamps(s).rstrip('。')}。")
+        out.append(f"{_hm(r['logged_at'])}，{b.cn_stamps(s).rstrip('。')}。")
     return [f"{line}：{'、'.join(groups[line])}。" if line in groups else line for line in out]
 
 
@@ -205,8 +200,8 @@ def story_initial(db, event: dict, f, as_of: str, note: str) -> list:
         ("事发时间", b.cn_datetime(e["occurred_at"])),
         ("事发地点", f"{place_of(e)}{e['place']}"),
         ("地点概况", e["site_overview"]),
-        ("事件类型", f"{e['category']}{('（' + e['subtype'] + '）') if e['subtype'] else ''}，"
-                     f"初判等级{e['grade_name']}"),
+        ("事件类型", (f"{e['category']}{('（' + e['subtype'] + '）') if e['subtype'] else ''}，"
+                     f"初判等级{e['grade_name']}")),
     ])]
     n += 1
     story += [_section(n, "起因、性质和经过"), b.body(b.sentence(e["cause"]) or "正在核实。")]

@@ -61,7 +61,7 @@ def build(db, item_key: str, out: Path, *, serial=None, clock: Clock = SYSTEM_CL
         story.append(b.h2(f"（{b.cn_number(n)}）", f"{section}（{len(rows)}项）"))
         for i, it in enumerate(rows, 1):
             due = f"（时限：{b.cn_datetime(it['due_at'])}）" if it["due_at"] else ""
-            story.append(b.h3(f"{i}.", "", b.sentence(it["text"] + due)))
+            story.append(b.h3(f"{i}.", "", b.sentence(b.cn_stamps(it["text"]) + due)))
     story += [b.h1("三、交班说明"), b.body(b.sentence(h["remarks"]) or "无。")]
     story += [b.blank(),
               b.Text([(f"交班人：{h['outgoing']}　　　　接班人：{h['incoming']}", b.FANGSONG)],

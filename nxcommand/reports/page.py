@@ -110,6 +110,7 @@ class Header(Flowable):
         size = self.name_size
         base = y - PITCH - size * 0.38
         spacing = size * 0.15 if len(s.bulletin) <= 6 else 0
+        c.saveState()
         t = c.beginText()
         t.setFont(XBS, size)
         t.setCharSpace(spacing)
@@ -117,6 +118,7 @@ class Header(Flowable):
         t.setTextOrigin((self.width - width) / 2, base)
         t.textOut(s.bulletin)
         c.drawText(t)
+        c.restoreState()
         y -= 2 * PITCH
         # 第X期 (and the document number)
         c.setFillColor(BLACK)
@@ -225,6 +227,7 @@ class _Doc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_number)])
         self._total = total
         self._done = 0
+        self._story = None
         self._progress = progress
 
     def afterFlowable(self, flowable):
@@ -241,10 +244,12 @@ def build_pdf(path: Path, spec: DocSpec, story: list[Flowable],
     if spec.subtitle:
         head.insert(1, subtitle(spec.subtitle))
     flow = [Header(spec), Blank(1), *head, *story, Blank(0.5), Colophon(spec)]
-    doc = _Doc(path, spec, len(flow), progress)
+    total = len(flow)
+    doc = _Doc(path, spec, total, progress)
+    doc._story = flow
     doc.build(flow)
-    if progress:
-        progress(len(flow), len(flow))
+    if progress and doc._done < total:
+        progress(total, total)
     return doc.page
 
 
