@@ -109,6 +109,7 @@ def captioned_table(caption: str, header, rows, widths, size: float = 11, align=
     tbl = Table(data, colWidths=inner._colWidths, repeatRows=2, hAlign="CENTER")
     tbl.setStyle(TableStyle([
         ("SPAN", (0, 0), (-1, 0)),
+        ("FONTNAME", (0, 0), (-1, -1), b.SONG),          # the spanned-over cells: no Helvetica
         ("GRID", (0, 1), (-1, -1), 0.6, b.BLACK),
         ("BOX", (0, 1), (-1, -1), 1.0, b.BLACK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

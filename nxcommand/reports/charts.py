@@ -42,6 +42,13 @@ def faces() -> tuple[str, str]:
     return fonts.SONG, fonts.HEI
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A Drawing whose initial font is the embedded one (reportlab's default Helvetica would
+    be set, unembedded, before anything is drawn)."""
+    text, _ = faces()
+    return Drawing(width, height, initialFontName=text, initialFontSize=LABEL_PT)
+
+
 def _title(drawing: Drawing, text: str, x: float, y: float, anchor: str = "middle") -> None:
     _, heading = faces()
     drawing.add(String(x, y, text, fontName=heading, fontSize=TITLE_PT, fillColor=INK, textAnchor=anchor))
@@ -137,7 +144,7 @@ def trend_chart(points, width: float) -> Drawing:
     first. Left panel: 死亡/受伤/失联/被困 (only the kinds ever non-zero, 受伤 always shown);
     right panel: 转移群众."""
     height = 78 * mm
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     if not points:
         return d
     start = points[0].at
@@ -208,7 +215,7 @@ def towns_chart(towns, width: float) -> Drawing:
     rows = list(towns)
     per = 9 * mm
     height = 18 * mm + per * max(len(rows), 1)
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     if not rows:
         return d
     names = [t.town for t in rows]
@@ -236,7 +243,7 @@ def stock_chart(rows, width: float) -> Drawing:
     rows = list(rows)
     per = 8 * mm
     height = 20 * mm + per * max(len(rows), 1)
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     if not rows:
         return d
     names = [r.label for r in rows]
