@@ -152,13 +152,17 @@ def floor_pdf(text_blocks: list[str], out: Path) -> int:
 
 
 def drawn_text(path: Path) -> list[str]:
-    """The text of a generated PDF, one block per line (pypdfium2), for the floor."""
+    """The text of a generated PDF as paragraphs (pypdfium2): each page's text joined and cut
+    after every 。, so the floor sets paragraphs of the same length as the document's."""
+    import re
+
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path))
     blocks = []
     for page in pdf:
-        blocks += [line for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
+        text = "".join(page.get_textpage().get_text_range().split())
+        blocks += [part for part in re.split(r"(?<=。)", text) if part]
     pdf.close()
     return blocks
 

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from nxcommand import dispatch, incidents, meetings, orders, plan_checks, releases, response
+from nxcommand import (
+    dispatch,
+    incidents,
+    meetings,
+    orders,
+    plan_checks,
+    releases,
+    response,
+)
 from nxcommand.clock import FixedClock
 from nxcommand.errors import NotFound, ValidationError
 from nxcommand.reports import brief_data, check, fonts, minutes, registry
@@ -134,7 +142,7 @@ def test_brief_for_the_live_response_renders_every_section_with_the_services_num
 def test_brief_of_an_ended_response_speaks_of_it_as_ended(full_demo_db, clock, tmp_path):
     ended = next(r for r in response.list_responses(full_demo_db) if not r["live"])
     out = tmp_path / "ended.pdf"
-    built, drawn = build(full_demo_db, "brief", out, str(ended["id"]), clock)
+    _built, drawn = build(full_demo_db, "brief", out, str(ended["id"]), clock)
     assert check.uncovered(drawn) == {}
     text = flat("".join(page_texts(out)))
     assert "应急响应已于" in text and "解除" in text and "加急" not in text

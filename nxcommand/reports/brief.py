@@ -72,12 +72,13 @@ def when(moment: datetime | None, ref: datetime) -> str:
 
 
 def short_when(moment: datetime | None, ref: datetime) -> str:
-    """For table cells: 14:20, or 6-30 17:00 on another day."""
+    """For table cells: 14:20 on the reference day; 6-30 above 17:00 on another day (two lines
+    that do not wrap in a narrow column)."""
     if moment is None:
         return "—"
     if moment.date() == ref.date():
         return f"{moment:%H:%M}"
-    return f"{moment.month}-{moment.day} {moment:%H:%M}"
+    return f"{moment.month}-{moment.day}\n{moment:%H:%M}"
 
 
 def casualties(p) -> str:
@@ -249,9 +250,10 @@ def _forces(d: BriefData) -> list:
             text += f"；{'、'.join(hq['groups_present'])}在前方指挥部集中办公"
         out.append(b.body(text + "。"))
     if d.by_town:
-        out += b.chart(charts.towns_chart(d.by_town, b.TYPE_W), "图2　各镇（街道）力量投入")
+        out += b.chart(charts.towns_chart(charts.top_towns(d.by_town), b.TYPE_W), "图2　各镇（街道）力量投入")
     rows = [(x.kind, x.name, x.amount, x.destination, short_when(x.dispatched_at, ref),
-             short_when(x.arrived_at, ref) if x.arrived_at else "—", x.status) for x in d.deployed]
+             short_when(x.arrived_at, x.dispatched_at if ref.date() != x.dispatched_at.date() else ref)
+             if x.arrived_at else "—", x.status) for x in d.deployed]
     if rows:
         out += captioned_table("表3　队伍和装备投入", ("类别", "名称", "数量", "派往", "派出", "到达", "状态"), rows,
                              widths=(0.08, 0.27, 0.09, 0.22, 0.11, 0.11, 0.12), size=10.5, align="clrlccc")

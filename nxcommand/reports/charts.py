@@ -209,6 +209,19 @@ def _label_width(names: list[str]) -> float:
     return min(48 * mm, max(len(n) for n in names) * LABEL_PT + 8)
 
 
+def top_towns(towns, limit: int = 10) -> list:
+    """The ``limit`` - 1 towns with most people, the rest summed as 其他N个镇街 (a chart of
+    every town of a county-wide response would be unreadable)."""
+    from .brief_data import TownForce
+
+    rows = sorted(towns, key=lambda t: (-t.people, t.town))
+    if len(rows) <= limit:
+        return rows
+    head, rest = rows[:limit - 1], rows[limit - 1:]
+    return head + [TownForce(f"其他{len(rest)}个镇街", sum(t.teams for t in rest), sum(t.people for t in rest),
+                             sum(t.equipment for t in rest), sum(t.supply_lines for t in rest))]
+
+
 def towns_chart(towns, width: float) -> Drawing:
     """``towns``: TownForce rows (town, teams, people, equipment). Bars: people sent to the
     town and not back; the label at the bar's end names the teams and equipment."""
