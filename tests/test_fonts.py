@@ -10,6 +10,7 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 from nxcommand.paths import demo_dir, fonts_dir, migrations_dir, project_root
 
 FACES = ["NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf", "NotoSerifSC-Regular.ttf", "NotoSerifSC-Bold.ttf"]
+KAI = "ARPLUKai-GBK.ttf"   # documents only: level-two headings (characters it lacks fall back to serif)
 
 
 @lru_cache
@@ -42,6 +43,33 @@ def test_fonts_ship_with_their_license():
     for face in FACES:
         assert (fonts_dir() / face).stat().st_size > 1_000_000
     assert "SIL OPEN FONT LICENSE" in (fonts_dir() / "OFL.txt").read_text(encoding="utf-8").upper()
+    assert "ARPHIC PUBLIC LICENSE" in (fonts_dir() / "ARPHIC-LICENSE.txt").read_text(encoding="utf-8")
+
+
+def test_the_kai_face_is_a_real_kai_with_the_gbk_repertoire():
+    from nxcommand.reports import fonts
+
+    assert fonts.kai_is_real()                          # not the serif fallback
+    kai = cmap(KAI)
+    assert (fonts_dir() / KAI).stat().st_size > 1_000_000
+    gb2312_hanzi = {cp for cp in range(0x4E00, 0xA000) if _encodes(cp, "gb2312")}
+    assert len(gb2312_hanzi) == 6763 and gb2312_hanzi <= kai          # every common hanzi
+    assert len({cp for cp in range(0x4E00, 0xA000) if _encodes(cp, "gbk")} & kai) > 18000
+    assert {ord(c) for c in "（一）〔〕、。：；“”—０１２"} <= kai
+
+
+def test_kai_covers_the_demo_counties_chinese(demo_db):
+    hanzi = {ch for ch in shown_characters(demo_texts(demo_db)) if "\u4e00" <= ch <= "\u9fff"}
+    assert len(hanzi) > 500
+    assert sorted(ch for ch in hanzi if ord(ch) not in cmap(KAI)) == []
+
+
+def _encodes(cp: int, codec: str) -> bool:
+    try:
+        chr(cp).encode(codec)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 @pytest.mark.parametrize("face", FACES)

@@ -126,3 +126,12 @@ def test_lines_never_start_with_closing_punctuation(tmp_path):
     t.wrap(b.TYPE_W, 1e6)
     starts = [line[0][0][0] for line, *_ in t._lines]
     assert len(starts) > 1 and not any(ch in b.NO_START for ch in starts)
+
+
+def test_a_hanzi_the_kai_face_lacks_is_drawn_in_the_body_face(tmp_path):
+    lacking = next(chr(cp) for cp in range(0x4E00, 0x9FA6)
+                   if cp not in fonts.glyphs(fonts.KAI) and cp in fonts.glyphs(fonts.FANGSONG))
+    _, _, drawn = build(tmp_path, [b.h2("（一）", f"关于{lacking}的情况。")])
+    assert check.uncovered(drawn) == {}
+    assert lacking in drawn[fonts.FANGSONG] and lacking not in drawn.get(fonts.KAI, set())
+    assert set("关于的情况") <= drawn[fonts.KAI]

@@ -106,11 +106,29 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+def _covered(runs):
+    """Characters a face lacks (AR PL UKai has every GB2312 hanzi but not all of GBK) are
+    drawn in the serif body face, which has the whole GBK repertoire: never a blank."""
+    out = []
+    for text, font, color in runs:
+        have = fonts.glyphs(font)
+        if font == FANGSONG or all(ord(ch) in have or ch in " \n" for ch in text):
+            out.append((text, font, color))
+            continue
+        for ch in text:
+            face = font if ord(ch) in have or ch in " \n" else FANGSONG
+            if out and out[-1][1] == face and out[-1][2] == color:
+                out[-1] = (out[-1][0] + ch, face, color)
+            else:
+                out.append((ch, face, color))
+    return out
+
+
 def _tokens(runs, size, cs):
     """Split runs [(text, font, color)] into unbreakable tokens [(text, font, color, width)]:
     one wide character each; Latin words and numbers stay together."""
     out = []
-    for text, font, color in runs:
+    for text, font, color in _covered(runs):
         word = ""
         for ch in text:
             if ch == "\n":

@@ -78,11 +78,15 @@ def face_file(role: str) -> str:
     return register()[role]
 
 
+_glyphs: dict[str, frozenset[int]] = {}
+
+
 def glyphs(role: str) -> frozenset[int]:
     """Code points the face of ``role`` has a glyph for."""
-    register()
-    font = pdfmetrics.getFont(role)
-    return frozenset(font.face.charToGlyph)
+    if role not in _glyphs:
+        register()
+        _glyphs[role] = frozenset(pdfmetrics.getFont(role).face.charToGlyph)
+    return _glyphs[role]
 
 
 @contextmanager

@@ -10,6 +10,15 @@ NotoSansCJK-{Regular,Bold}.ttc (Noto Sans CJK 2.004); fonts-noto-cjk-extra
 Then run (fontTools 4.68.0 is what was used):
   python resources/fonts/build_fonts.py unpacked/usr/share/fonts/opentype/noto resources/fonts
 
+The 楷体 face for printed documents (level-two headings) is AR PL UKai 0.2.20080216.2 from
+Debian's fonts-arphic-ukai 0.2.20080216.2-5 (ukai.ttc, face "AR PL UKai CN", already
+TrueType outlines), under the Arphic Public License (ARPHIC-LICENSE.txt, copied from the
+package's copyright file). Same subset, renamed "AR PL UKai NX":
+  apt-get download fonts-arphic-ukai
+  dpkg-deb -x fonts-arphic-ukai_*.deb unpacked
+  python resources/fonts/build_fonts.py unpacked/usr/share/fonts/truetype/arphic resources/fonts \
+      --only ARPLUKai-GBK.ttf
+
 For each font the Simplified Chinese face is taken from the .ttc (or a
 NotoSerifCJKsc-*.otf / NotoSansCJKsc-*.otf if that is what SRC_DIR holds),
 subset to the GBK repertoire plus common typographic symbols, stripped of the
@@ -39,6 +48,7 @@ TARGETS = [
      "Noto Sans CJK SC", "Noto Sans SC NX", "Regular"),
     ("NotoSansSC-Bold.ttf", "NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf",
      "Noto Sans CJK SC", "Noto Sans SC NX", "Bold"),
+    ("ARPLUKai-GBK.ttf", "ukai.ttc", "ukai.ttf", "AR PL UKai CN", "AR PL UKai NX", "Regular"),
 ]
 
 # Ranges kept in addition to GBK (only what the source font actually has is kept).
@@ -148,14 +158,14 @@ def cff_to_glyf(font, max_err=1.0):
     post.extraNames, post.mapping = [], {}
 
 
-def rename(font, family, style):
+def rename(font, family, style, origin="Noto CJK"):
     name = font["name"]
     ps = f"{family}-{style}".replace(" ", "")
     full = family if style == "Regular" else f"{family} {style}"
     version = font["head"].fontRevision
     name.names = [n for n in name.names if n.nameID not in (1, 2, 3, 4, 5, 6, 16, 17)]
     for nid, text in {1: family, 2: style, 3: f"{version:.3f};NX;{ps}", 4: full,
-                      5: f"Version {version:.3f}; subset TrueType conversion of Noto CJK",
+                      5: f"Version {version:.3f}; subset TrueType conversion of {origin}",
                       6: ps}.items():
         name.setName(text, nid, 3, 1, 0x409)
         name.setName(text, nid, 1, 0, 0)
@@ -166,8 +176,9 @@ def build(src_dir, out_dir, target, unicodes):
     t0 = time.monotonic()
     font, origin = open_source(src_dir, ttc, otf, src_family)
     subset_font(font, unicodes)
-    cff_to_glyf(font)
-    rename(font, family, style)
+    if "CFF " in font:
+        cff_to_glyf(font)
+    rename(font, family, style, src_family.rsplit(" ", 1)[0] if "UKai" in src_family else "Noto CJK")
     out = out_dir / out_name
     font.recalcTimestamp = False  # keep the source date: reproducible output
     font.save(str(out))
