@@ -341,3 +341,61 @@ def test_kinds_not_yet_provided_say_so(app, qtbot, demo_db, clock, monkeypatch):
     assert not widget.generate_button.isEnabled()
     assert not widget.serial_row.isVisibleTo(widget)
     assert widget.select_kind("event") and widget.serial_row.isVisibleTo(widget)
+
+
+# --- the demo's real documents ------------------------------------------------------------
+
+@pytest.fixture
+def demo_panel(app, qtbot, full_demo_db, clock):
+    widget = ReportPanel(full_demo_db, clock)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.close()
+
+
+@pytest.mark.parametrize("kind", list(registry.KINDS))
+def test_every_real_kind_builds_and_previews_its_pages(demo_panel, qtbot, kind):
+    assert demo_panel.select_kind(kind)
+    latest = registry.latest(demo_panel.db, kind, demo_panel.clock.now())
+    assert latest is not None and demo_panel.item_key() == latest.key   # preselected
+    steps = []
+    demo_panel.builder.progress.connect(lambda done, total: steps.append((done, total)))
+    built = generate(demo_panel, qtbot)
+    assert built.pages == demo_panel.preview.page_count == len(pdf_pages(built.path)) >= 1
+    assert steps and steps[-1][0] == steps[-1][1]
+    assert f"共 {built.pages} 页" in demo_panel.title_label.text()
+
+
+def test_the_meeting_brief_prints_every_page(demo_panel, qtbot, tmp_path):
+    demo_panel.select_kind("brief")
+    built = generate(demo_panel, qtbot)
+    assert built.pages > 3
+    out = tmp_path / "brief.pdf"
+
+    def dialog(printer):
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return True
+
+    demo_panel.preview.run_print_dialog = dialog
+    assert demo_panel.print_preview() == built.pages
+    assert pdf_pages(out) == pdf_pages(built.path)
+
+
+def test_an_earlier_event_report_can_be_chosen(demo_panel, qtbot):
+    demo_panel.select_kind("event")
+    assert demo_panel.serial_row.isVisibleTo(demo_panel)
+    assert demo_panel.select_item("4")                     # 初报 and 续报（一） were written
+    labels = [demo_panel.serial.itemText(i) for i in range(demo_panel.serial.count())]
+    assert labels[0].startswith("最新：续报（一）")
+    assert [label.split("　")[0] for label in labels[1:]] == ["初报", "续报（一）"]
+    demo_panel.serial.setCurrentIndex(1)
+    built = generate(demo_panel, qtbot)
+    assert built.title.startswith("初报")
+    demo_panel.serial.setCurrentIndex(0)
+    assert generate(demo_panel, qtbot).title.startswith("续报（一）")
+    assert demo_panel.select_item("3")                     # nothing written yet: a draft 初报
+    assert [demo_panel.serial.itemText(i) for i in range(demo_panel.serial.count())] == ["初报（稿）"]

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from nxcommand.clock import SYSTEM_CLOCK, Clock
@@ -59,16 +59,12 @@ class ReportPanel(QWidget):
         self.kinds.setMaximumHeight(self.kinds.sizeHintForRow(0) * (len(registry.KINDS) + 1))
         self.items = QListWidget(objectName="reportItems")
         self.items_hint = QLabel(objectName="countLabel", wordWrap=True)
-        self.serial = QSpinBox(objectName="reportSerial")
-        self.serial.setRange(0, 99)
-        self.serial.setSpecialValueText("按进展自动")
-        self.serial.setPrefix("第 ")
-        self.serial.setSuffix(" 报")
-        self.serial.setToolTip("1 为初报，2 起为续报；“按进展自动”按事件当前进展确定初报、续报或终报")
+        self.serial = QComboBox(objectName="reportSerial")
+        self.serial.setToolTip("事件的哪一份书面报告：初报、续报（一）（二）…、终报；默认最新一份")
         self.serial_row = QWidget()
         serial_layout = QHBoxLayout(self.serial_row)
         serial_layout.setContentsMargins(0, 0, 0, 0)
-        serial_layout.addWidget(QLabel("报告序号"))
+        serial_layout.addWidget(QLabel("报告"))
         serial_layout.addWidget(self.serial, 1)
         self.generate_button = QPushButton("生成", objectName="primaryButton")
         self.generate_button.clicked.connect(self.generate)
@@ -125,7 +121,7 @@ class ReportPanel(QWidget):
         layout.addWidget(splitter)
 
         self.kinds.currentItemChanged.connect(lambda *_: self._load_items())
-        self.items.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.items.currentItemChanged.connect(lambda *_: self._item_changed())
         self.kinds.setCurrentRow(0)
 
     # --- selection -----------------------------------------------------------------------
@@ -180,6 +176,30 @@ class ReportPanel(QWidget):
         if not (wanted and self.select_item(wanted)) and self.items.count():
             self.items.setCurrentRow(0)
         self._update_buttons()
+
+    def _item_changed(self) -> None:
+        self._load_serials()
+        self._update_buttons()
+
+    def _load_serials(self) -> None:
+        """For an event: its written reports, to print an earlier one; the latest by default."""
+        self.serial.clear()
+        key = self.item_key()
+        if self.kind() != "event" or key is None:
+            return
+        from nxcommand.reports import event_report
+
+        try:
+            reports = event_report.written_reports(self.db, int(key))
+        except (UserError, ValueError):
+            reports = []
+        if not reports:
+            self.serial.addItem("初报（稿）", None)
+            return
+        labels = [f"{event_report.report_label(r)}　{r['sent_at']}" for r in reports]
+        self.serial.addItem(f"最新：{labels[-1]}", None)
+        for number, label in enumerate(labels, start=1):
+            self.serial.addItem(label, number)
 
     def refresh(self) -> None:
         """Reload the items (records change while the console runs), keeping the selection."""
@@ -236,7 +256,7 @@ class ReportPanel(QWidget):
             return False
         self._serial += 1
         out = self.temp_dir() / f"{kind}-{self._serial}.pdf"
-        serial = (self.serial.value() or None) if kind == "event" else None
+        serial = self.serial.currentData() if kind == "event" else None
         self.error_label.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
