@@ -399,3 +399,19 @@ def test_an_earlier_event_report_can_be_chosen(demo_panel, qtbot):
     assert generate(demo_panel, qtbot).title.startswith("续报（一）")
     assert demo_panel.select_item("3")                     # nothing written yet: a draft 初报
     assert [demo_panel.serial.itemText(i) for i in range(demo_panel.serial.count())] == ["初报（稿）"]
+
+
+def test_a_builder_deleted_mid_build_does_not_take_the_thread_with_it(app, qtbot, demo_db, clock, fake, tmp_path):
+    import gc
+
+    from ui import report_worker
+
+    fake.pages, fake.delay = 4, 0.05
+    builder = ReportBuilder(clock)
+    assert builder.start(BuildRequest(db_path(demo_db), "fake", "1", tmp_path / "x.pdf"))
+    thread = next(iter(builder._threads))
+    del builder
+    gc.collect()
+    assert thread in report_worker._LIVE                   # still referenced while it runs
+    qtbot.waitUntil(lambda: thread not in report_worker._LIVE, timeout=10_000)
+    assert (tmp_path / "x.pdf").exists()

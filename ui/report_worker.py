@@ -22,6 +22,9 @@ from .pdf_view import PDFIUM_LOCK
 
 log = logging.getLogger(__name__)
 CANCELLED = "已取消生成"
+# Every running thread is referenced here until it has finished, so that a builder deleted
+# with its panel never lets Python destroy a QThread that is still running (Qt aborts then).
+_LIVE: set[QThread] = set()
 
 
 class _Cancelled(Exception):
@@ -102,8 +105,10 @@ class ReportBuilder(QObject):
         thread.succeeded.connect(self._on_built)
         thread.failed.connect(self._on_failed)
         thread.finished.connect(lambda t=thread: self._on_finished(t))
+        thread.finished.connect(lambda t=thread: _LIVE.discard(t))
         self._current = thread
         self._threads.add(thread)
+        _LIVE.add(thread)
         thread.start()
         self.busyChanged.emit(True)
         return True
