@@ -24,6 +24,7 @@ from .log_panel import DutyLogPanel
 from .plans_panel import PlansPanel
 from .response_panel import ResponsePanel, text_on
 from .warnings_panel import WarningsPanel
+from .report_panel import ReportPanel
 from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
@@ -56,6 +57,9 @@ class MainWindow(QMainWindow):
         self._add_panel("资源", self.resources)
         self.plans = PlansPanel(db, clock, notify=self.notify)
         self._add_panel("预案", self.plans)
+        self.reports = ReportPanel(db, clock, notify=self.notify)
+        self._add_panel("简报", self.reports)
+        self.response.open_report = self.response.mechanism.open_report = self.open_report
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.rail.setCurrentRow(0)
 
@@ -134,6 +138,11 @@ class MainWindow(QMainWindow):
         self.rail.setCurrentRow(self.stack.indexOf(self.response))
         self.response.open_from_warning(warning_id)
 
+    def open_report(self, kind: str, item_key: str) -> None:
+        """Show the 简报 panel building ``kind`` for ``item_key`` (打印情况汇报, 打印会商纪要 …)."""
+        self.rail.setCurrentRow(self.stack.indexOf(self.reports))
+        self.reports.show_for(kind, item_key)
+
     def notify(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
@@ -157,4 +166,5 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         self.desk.stop()
         self.response.stop()
+        self.reports.stop()
         super().closeEvent(event)

@@ -84,6 +84,11 @@ class MechanismTab(QWidget):
         group_buttons = [self._button(t, s) for t, s in (("编辑工作组…", self.edit_group), ("增设工作组…", self.add_group))]
         meeting_buttons = [self._button("记录会商…", self.add_meeting)]
         self.buttons["记录会商…"].setObjectName("primaryButton")
+        # 打印会商纪要: the main window opens the 简报 panel on the selected meeting
+        self.open_report: Callable[[str, str], None] | None = None
+        self.print_minutes = QPushButton("打印会商纪要…", objectName="printMinutes")
+        self.print_minutes.clicked.connect(self._print_minutes)
+        meeting_buttons.insert(0, self.print_minutes)
         self.groups_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_group())
         self.meetings_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_meeting())
 
@@ -159,8 +164,14 @@ class MechanismTab(QWidget):
         self.duties.setText(f"{g['name']}职责：{g['duties'] or '（未填写）'}" if g else "")
         self.tasks_model.set_rows(response_groups.tasks(self.db, g["id"]) if g else [])
 
+    def _print_minutes(self) -> None:
+        m = self._current(self.meetings_view, self.meetings_model)
+        if m is not None and self.open_report is not None:
+            self.open_report("meeting", str(m["id"]))
+
     def _show_meeting(self) -> None:
         m = self._current(self.meetings_view, self.meetings_model)
+        self.print_minutes.setEnabled(m is not None and self.open_report is not None)
         if m is None:
             self.minutes.setPlainText("")
             return

@@ -80,6 +80,11 @@ class ResponsePanel(QWidget):
             button.clicked.connect(slot)
             self.actions[text] = button
         self.actions["启动响应…"].setObjectName("primaryButton")
+        # 打印情况汇报: the main window opens the 简报 panel on this response's brief
+        self.open_report: Callable[[str, str], None] | None = None
+        self.print_brief = QPushButton("打印情况汇报…", objectName="printBrief")
+        self.print_brief.clicked.connect(
+            lambda: self.open_report and self.current_id() and self.open_report("brief", str(self.current_id())))
 
         officer = lambda: self.recorder
         self.board = CommandBoard(db, clock, self.notify, officer)
@@ -108,6 +113,7 @@ class ResponsePanel(QWidget):
         header.addLayout(text, 1)
         for button in self.actions.values():
             header.addWidget(button)
+        header.addWidget(self.print_brief)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(header)
@@ -160,6 +166,7 @@ class ResponsePanel(QWidget):
         self.actions["提级…"].setEnabled(live and r["level"] > 1)
         self.actions["降级…"].setEnabled(live and r["level"] < 4)
         self.actions["解除响应…"].setEnabled(live)
+        self.print_brief.setEnabled(r is not None)
         if r is None:
             self.badge.setText("无响应")
             self.badge.setStyleSheet("background: #d5dbe3; color: #5b6675; padding: 8px 12px; font-weight: bold;"
