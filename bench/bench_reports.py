@@ -1,7 +1,7 @@
 """Document build times: each kind for the demo county, and a 30-page meeting brief with
 charts, each against a floor measured in the same run.
 
-    .venv/bin/python bench/bench_reports.py [--hours 60] [--runs 3]
+    .venv/bin/python bench/bench_reports.py [--hours 32] [--runs 5]
 
 The floor is plain reportlab: a SimpleDocTemplate of Paragraphs in the same embedded faces
 rendering the same text (every character the document draws, in the same paragraphs and
@@ -193,8 +193,8 @@ def measure(db, kind: str, item: str | None, now: datetime, folder: Path, runs: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hours", type=int, default=60, help="hours of activity for the long brief")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hours", type=int, default=32, help="hours of activity for the long brief (32: ~37 pages)")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     from nxcommand.reports import registry
 
