@@ -22,12 +22,13 @@ _registered: Families | None = None
 
 
 def register_fonts() -> Families:
-    """Register every shipped font once; RuntimeError names a missing or unreadable file."""
+    """Register the shipped Noto faces once (the 楷体 face is for printed documents only and
+    stays out of the console's memory); RuntimeError names a missing or unreadable file."""
     global _registered
     if _registered is not None:
         return _registered
     families: dict[str, str] = {}
-    files = sorted(fonts_dir().glob("*.ttf"))
+    files = sorted(fonts_dir().glob("Noto*.ttf"))
     for path in files:
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
