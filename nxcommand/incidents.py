@@ -118,6 +118,23 @@ def casualty_phrase(figures: Figures) -> str:
     return "造成" + "、".join(parts) if parts else "暂无人员伤亡"
 
 
+# How a sub-type reads after "发生" in a title when its register name is a field, not an event.
+KIND_PHRASES = {"防汛": "洪涝灾害", "防旱": "旱情", "防风（台风）": "台风灾害",
+                "防冻（低温雨雪冰冻）": "低温雨雪冰冻灾害", "食物中毒": "食物中毒事件",
+                "恐怖袭击": "恐怖袭击事件", "环境污染": "环境污染事件"}
+
+
+def kind_phrase(subtype: str | None, category: str) -> str:
+    """道路交通 → 道路交通事故, 防汛 → 洪涝灾害; names that already read as events stay."""
+    if not subtype:
+        return category
+    if subtype in KIND_PHRASES:
+        return KIND_PHRASES[subtype]
+    if category == "事故灾难" and not subtype.endswith(("事故", "火灾", "事件")):
+        return subtype + "事故"
+    return subtype
+
+
 def compose_title(place: str, kind: str, figures: Figures, closed: bool = False) -> str:
     """Place + type + casualties + progress, e.g. 乌迳镇新田村发生山体滑坡，造成2人被困，正在处置."""
     progress = "已处置完毕" if closed else "正在处置"
@@ -179,7 +196,7 @@ def validate(db: Database, data: EventInput, clock: Clock) -> dict:
             raise ValidationError("请选择事件级别（特别重大、重大、较大、一般）", "事件级别")
         grade = data.grade
     place = _text(data.place, "具体地点", 100)
-    kind = subtype[0] if subtype else category[0]
+    kind = kind_phrase(subtype[0] if subtype else None, category[0])
     title = _text(data.title, "标题", 120) or compose_title(
         _place_names(db, data.town_id, data.village_id) + place, kind, data.figures)
     row = {

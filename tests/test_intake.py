@@ -125,3 +125,15 @@ def test_every_desk_action_leaves_a_trace_in_the_duty_log(demo_db, clock):
     rollcall.record(demo_db, "2026-07-01 15:00", "张建中", [rollcall.UnitAnswer(unit, "未应答")], clock=clock)
     latest = dutylog.page(demo_db, dutylog.LogQuery(), limit=2)
     assert {e["kind"] for e in latest} == {"交接班", "视频点名"}
+
+
+def test_titles_read_as_events():
+    """The generated title names an event, not a register field (道路交通 → 道路交通事故)."""
+    from nxcommand.incidents import kind_phrase
+
+    assert kind_phrase("道路交通", "事故灾难") == "道路交通事故"
+    assert kind_phrase("危险化学品", "事故灾难") == "危险化学品事故"
+    assert kind_phrase("火灾", "事故灾难") == "火灾"
+    assert kind_phrase("防汛", "自然灾害") == "洪涝灾害"
+    assert kind_phrase("地质灾害", "自然灾害") == "地质灾害"
+    assert kind_phrase(None, "社会安全事件") == "社会安全事件"
