@@ -6,6 +6,7 @@ mixed-orientation documents on demand; the demo's real kinds are built on the fu
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import sys
 import threading
 import time
@@ -40,6 +41,8 @@ class FakeKind(types.ModuleType):
         super().__init__("nxcommand.reports.fake_kind")
         self.pages, self.delay, self.fail, self.landscape = 3, 0.0, False, {1}
         self.threads: list[threading.Thread] = []
+        self.dbs: list = []                    # the connections the builds were given
+        self.write_errors: list[str] = []
 
     def items(self, db):
         return [registry.Item("2", "第二份测试文书"), registry.Item("1", "第一份测试文书")]
@@ -52,6 +55,11 @@ class FakeKind(types.ModuleType):
         from reportlab.pdfgen import canvas
 
         self.threads.append(threading.current_thread())
+        self.dbs.append(db)
+        try:
+            db.execute("CREATE TABLE scratch (a)")
+        except sqlite3.OperationalError as exc:
+            self.write_errors.append(str(exc))
         if key not in ("1", "2"):
             raise NotFound(f"没有编号为 {key} 的测试文书")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()   # this thread's connection
@@ -119,6 +127,11 @@ def test_worker_builds_in_its_own_thread_and_reports_on_the_gui_thread(app, qtbo
     built = blocker.args[0]
     assert built.path == out and built.pages == 3 and out.exists()
     assert fake.threads and fake.threads[0] is not threading.main_thread()
+    # its own connection, read-only, closed afterwards; the panel's stays usable
+    assert fake.dbs[0] is not demo_db and fake.write_errors == ["attempt to write a readonly database"]
+    with pytest.raises(sqlite3.ProgrammingError):
+        fake.dbs[0].execute("SELECT 1")
+    assert demo_db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     assert delivered == [QApplication.instance().thread()]
     qtbot.waitUntil(lambda: steps == [(1, 3), (2, 3), (3, 3)])
     assert not builder.busy
@@ -412,6 +425,7 @@ def test_a_builder_deleted_mid_build_does_not_take_the_thread_with_it(app, qtbot
     thread = next(iter(builder._threads))
     del builder
     gc.collect()
-    assert thread in report_worker._LIVE                   # still referenced while it runs
-    qtbot.waitUntil(lambda: thread not in report_worker._LIVE, timeout=10_000)
+    assert thread in report_worker.prune()                 # still referenced while it runs
+    qtbot.waitUntil(thread.isFinished, timeout=10_000)
+    assert thread not in report_worker.prune()
     assert (tmp_path / "x.pdf").exists()

@@ -27,6 +27,12 @@ CANCELLED = "已取消生成"
 _LIVE: set[QThread] = set()
 
 
+def prune() -> set[QThread]:
+    """Forget the threads that have finished; the ones still running."""
+    _LIVE.difference_update([thread for thread in _LIVE if thread.isFinished()])
+    return _LIVE
+
+
 class _Cancelled(Exception):
     pass
 
@@ -91,7 +97,7 @@ class ReportBuilder(QObject):
         super().__init__(parent)
         self.clock = clock
         self._current: BuildThread | None = None
-        self._threads: set[BuildThread] = set()   # alive until their finished() arrives
+        self._threads: set[BuildThread] = set()   # started here and not yet seen finished
 
     @property
     def busy(self) -> bool:
@@ -100,14 +106,13 @@ class ReportBuilder(QObject):
     def start(self, request: BuildRequest) -> bool:
         if self.busy:
             return False
+        prune()
         thread = BuildThread(request, self.clock)
         thread.progressed.connect(self._on_progress)
         thread.succeeded.connect(self._on_built)
         thread.failed.connect(self._on_failed)
-        thread.finished.connect(lambda t=thread: self._on_finished(t))
-        thread.finished.connect(lambda t=thread: _LIVE.discard(t))
         self._current = thread
-        self._threads.add(thread)
+        self._threads = {t for t in self._threads if not t.isFinished()} | {thread}
         _LIVE.add(thread)
         thread.start()
         self.busyChanged.emit(True)
@@ -133,16 +138,14 @@ class ReportBuilder(QObject):
         if self._done():
             self.failed.emit(message)
 
-    def _on_finished(self, thread: BuildThread) -> None:
-        self._threads.discard(thread)
-        thread.deleteLater()
-
     def stop(self, timeout_ms: int = 30_000) -> bool:
         """Ask every running build to stop and wait for it; True when none is left running."""
         current, self._current = self._current, None
-        for thread in list(self._threads):
+        for thread in self._threads:
             thread.requestInterruption()
-        clean = all(thread.wait(timeout_ms) for thread in list(self._threads))
+        clean = all(thread.wait(timeout_ms) for thread in self._threads)
+        self._threads = {thread for thread in self._threads if not thread.isFinished()}
+        prune()
         if current is not None:
             self.busyChanged.emit(False)
         return clean
