@@ -155,3 +155,12 @@ def test_cli_report_list_build_and_refusals(full_demo_template, tmp_path):
     assert serial.returncode == 2 and "--serial" in serial.stderr
     latest = nx("report", "handover", "--db", db, "--out", out)     # no id: the latest one
     assert latest.returncode == 0 and out.exists()
+
+
+def test_duty_daily_offers_no_future_day(full_demo_db, clock):
+    """The roster runs ten days ahead; the daily report is offered only for days the desk has
+    already worked (the demo was loaded at the fixture clock, 2026-07-01)."""
+    from nxcommand.reports import registry
+
+    keys = [i.key for i in registry.items(full_demo_db, "duty-daily")]
+    assert keys and max(keys) <= clock.now().date().isoformat()

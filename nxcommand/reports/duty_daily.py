@@ -31,8 +31,10 @@ def items(db) -> list[Item]:
     days = {r[0] for r in db.execute(
         "SELECT DISTINCT substr(logged_at, 1, 10) FROM log_entries ORDER BY 1 DESC LIMIT 120")}
     days |= {r[0] for r in db.execute(
-        "SELECT DISTINCT duty_date FROM shifts WHERE duty_date <= date('now', 'localtime') "
-        "ORDER BY 1 DESC LIMIT 120")}
+        # days on the roster up to the last day the desk logged anything (never the future;
+        # the console's clock, not SQLite's, decides what "today" is: see latest())
+        "SELECT DISTINCT duty_date FROM shifts WHERE duty_date <= "
+        "(SELECT max(substr(logged_at, 1, 10)) FROM log_entries) ORDER BY 1 DESC LIMIT 120")}
     out = []
     for key in sorted(days, reverse=True)[:120]:
         d = date.fromisoformat(key)
