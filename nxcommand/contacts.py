@@ -17,7 +17,7 @@ from .errors import NotFound, ValidationError
 from .org import meta
 from .phones import normalize_phone
 from .store import writing
-from .text import clean, digits, like_pattern, normalize, pinyin_keys
+from .text import clean, digits, like_pattern, normalize, pinyin_keys, record_id
 
 NAME_MAX = 32
 POST_MAX = 40
@@ -53,6 +53,7 @@ def validate(db: Database, data: ContactInput, person_id: int | None = None) -> 
         raise ValidationError("姓名不能含有数字", "姓名")
     if data.org_id is None:
         raise ValidationError("请选择所在单位", "单位")
+    record_id(data.org_id, "单位")
     if not db.execute("SELECT 1 FROM organizations WHERE id = ?", [data.org_id]).fetchone():
         raise ValidationError("所选单位不存在", "单位")
     area = meta(db, "area_code")
@@ -63,6 +64,8 @@ def validate(db: Database, data: ContactInput, person_id: int | None = None) -> 
     if not mobile and not office:
         raise ValidationError("手机和办公电话至少填写一个", "手机")
     known = {r[0]: r[1] for r in db.execute("SELECT name, id FROM role_tags")}
+    if not isinstance(data.roles, (list, tuple)) or not all(isinstance(r, str) for r in data.roles):
+        raise ValidationError("角色应为角色名称的列表", "角色")
     roles = list(dict.fromkeys(normalize(r) for r in data.roles if normalize(r)))
     unknown = [r for r in roles if r not in known]
     if unknown:

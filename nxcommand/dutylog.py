@@ -23,7 +23,6 @@ index (larger rowid steps): 54 MB instead of 34 MB per 100,000 entries.
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,7 +32,7 @@ from . import cjksearch, contacts, roster
 from .clock import SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .store import writing
-from .text import normalize
+from .text import check_text_type, has_control_chars, normalize, record_id
 
 MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a clock a little behind the caller's watch
@@ -73,8 +72,9 @@ class LogQuery:
 # ---------------------------------------------------------------- validation
 
 def _clean(value: object, label: str, required: bool = False, multiline: bool = False) -> str:
-    raw = "" if value is None else str(value)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\r\n" for ch in raw):
+    check_text_type(value, label)
+    raw = "" if value is None else value
+    if has_control_chars(raw, allowed="\t\r\n"):
         raise ValidationError(f"{label}含有不可见的控制字符", label)
     if multiline:
         lines = [normalize(line) for line in raw.splitlines()]
@@ -151,11 +151,12 @@ def validate(db: Database, data: LogInput, clock: Clock = SYSTEM_CLOCK) -> dict:
         record["reported_at"] = reported.strftime(MINUTE_FORMAT)
     elif record["reported_to"]:
         raise ValidationError("填写了报告对象，请同时填写报告时间", "报告时间")
-    if data.town_id is not None and not db.execute(
-            "SELECT 1 FROM admin_units WHERE id = ? AND level = 'town'", [data.town_id]).fetchone():
+    town_id, event_id = record_id(data.town_id, "镇（街道）"), record_id(data.event_id, "关联事件")
+    if town_id is not None and not db.execute(
+            "SELECT 1 FROM admin_units WHERE id = ? AND level = 'town'", [town_id]).fetchone():
         raise ValidationError("所选镇（街道）不存在", "镇（街道）")
-    if data.event_id is not None and not db.execute(
-            "SELECT 1 FROM events WHERE id = ?", [data.event_id]).fetchone():
+    if event_id is not None and not db.execute(
+            "SELECT 1 FROM events WHERE id = ?", [event_id]).fetchone():
         raise ValidationError("所选事件不存在", "关联事件")
     return record
 

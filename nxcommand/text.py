@@ -27,8 +27,39 @@ def digits(text: str | None) -> str:
     return "".join(ch for ch in normalize(text) if ch.isdigit())
 
 
-def has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in text)
+# Control characters, lone surrogates (which SQLite cannot store as UTF-8) and invisible
+# format characters: bidi overrides that make text read differently from what it holds
+# (U+202E), zero-width spaces and the BOM that make a blank field look filled.
+_INVISIBLE = ("Cc", "Cs", "Cf")
+
+
+def is_invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in _INVISIBLE
+
+
+def has_control_chars(text: str, allowed: str = "\t\n") -> bool:
+    return any(is_invisible(ch) and ch not in allowed for ch in text)
+
+
+def check_text_type(value: object, label: str) -> None:
+    """A form field arrives as text (or None for an empty one); anything else is refused,
+    never stored as its Python repr (b'…', ['…'])."""
+    from .errors import ValidationError
+
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{label}应为文字，收到的是{type(value).__name__}", label)
+
+
+def record_id(value: object, label: str) -> int | None:
+    """A chosen record's id (a town, a unit …): None, or an integer SQLite can hold;
+    ValidationError naming ``label`` for anything else, never a raw sqlite3 error."""
+    from .errors import ValidationError
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2 ** 63:
+        raise ValidationError(f"所选{label}无效", label)
+    return value
 
 
 def pinyin_keys(text: str) -> tuple[str, str]:
@@ -63,6 +94,7 @@ def clean(value: str | None, label: str, limit: int, required: bool = False,
     ``limit`` characters, free of control characters; ValidationError names ``label``."""
     from .errors import ValidationError
 
+    check_text_type(value, label)
     value = (value or "").strip() if multiline else normalize(value)
     if required and not value:
         raise ValidationError(f"请填写{label}", label)
