@@ -74,6 +74,9 @@ class LogQuery:
 def _clean(value: object, label: str, required: bool = False, multiline: bool = False) -> str:
     check_text_type(value, label)
     raw = "" if value is None else value
+    limit = LIMITS[label]
+    if len(raw) > 10 * limit:      # far too long whatever spaces normalising removes: say so at once
+        raise ValidationError(f"{label}不能超过 {limit} 个字（现有 {len(raw)} 个字）", label)
     if has_control_chars(raw, allowed="\t\r\n"):
         raise ValidationError(f"{label}含有不可见的控制字符", label)
     if multiline:
@@ -83,7 +86,6 @@ def _clean(value: object, label: str, required: bool = False, multiline: bool = 
         text = normalize(raw)
     if required and not text:
         raise ValidationError(f"请填写{label}", label)
-    limit = LIMITS[label]
     if len(text) > limit:
         raise ValidationError(f"{label}不能超过 {limit} 个字（现有 {len(text)} 个字）", label)
     return text

@@ -95,6 +95,8 @@ def clean(value: str | None, label: str, limit: int, required: bool = False,
     from .errors import ValidationError
 
     check_text_type(value, label)
+    if value and len(value) > 10 * limit:    # far too long whatever normalising removes
+        raise ValidationError(f"{label}不能超过 {limit} 个字", label)
     value = (value or "").strip() if multiline else normalize(value)
     if required and not value:
         raise ValidationError(f"请填写{label}", label)

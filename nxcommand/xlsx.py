@@ -139,11 +139,13 @@ def label(value) -> str:
 
 
 def read_workbook(path: Path):
+    if path.is_dir():
+        raise ValidationError(f"“{path}”是一个文件夹，不是 Excel 文件", "文件")
     if not path.is_file():
         raise ValidationError(f"找不到文件：{path}", "文件")
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise ValidationError("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 后再导入", "文件")
+        raise ValidationError(f"不支持旧版 Excel（.xls）文件“{path.name}”，请在 Excel 中“另存为”.xlsx 后再导入", "文件")
     if suffix not in (".xlsx", ".xlsm"):
         raise ValidationError(f"只能导入 Excel 工作簿（.xlsx），“{path.name}”不是", "文件")
     from openpyxl import load_workbook
@@ -301,11 +303,35 @@ def dry_run(db: Database, kind: Kind, path: str | Path) -> ImportReport:
         except ValidationError as exc:
             failure = failure or exc
             continue
-        return _check_rows(db, kind, path.name, ws.title, cells, start, cols)
+        return _check_rows(db, kind, path.name, ws.title, cells, start, cols,
+                           _uncomputed_formulas(path, ws.title))
     raise failure or ValidationError("文件中没有工作表", "文件")
 
 
-def _check_rows(db, kind: Kind, file_name: str, sheet: str, cells, start: int, cols) -> ImportReport:
+def _uncomputed_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """{(row, column) index: formula} of formula cells the file holds no result for.
+
+    The import reads each formula's last computed result, and never runs a formula; a file
+    written by a program rather than saved by Excel (or a planted ``=cmd|' /C calc'!A0``)
+    may hold a formula with no result, which would otherwise import as an empty cell."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = {}
+        for r, row in enumerate(wb[sheet].iter_rows()):
+            for c, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    found[(r, c)] = str(cell.value)
+        return found
+    finally:
+        wb.close()
+
+
+def _check_rows(db, kind: Kind, file_name: str, sheet: str, cells, start: int, cols,
+                formulas: dict[tuple[int, int], str] | None = None) -> ImportReport:
     report = ImportReport(kind, file_name, sheet)
     header_cells = set(cols.values())
     for c, value in enumerate(cells[start - 1]):
@@ -327,6 +353,10 @@ def _check_rows(db, kind: Kind, file_name: str, sheet: str, cells, start: int, c
         if first.startswith(FOOTER_WORDS) and len(texts) <= 1:
             continue                                   # a note under the table
         try:
+            for key, c in cols.items():
+                if (r, c) in (formulas or {}) and not values[key]:
+                    raise ValueError(f"「{by_key[key].header}」是公式（{formulas[(r, c)][:40]}），文件中没有它的计算结果；"
+                                     "请在 Excel 中打开、保存后再导入，或将其“粘贴为数值”")
             for key, value in values.items():
                 if len(value) > MAX_CELL_CHARS:
                     raise ValueError(f"「{by_key[key].header}」过长（{len(value)} 个字符，最多 {MAX_CELL_CHARS}）")
