@@ -32,7 +32,7 @@ from . import cjksearch, contacts, roster
 from .clock import SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .store import writing
-from .text import check_text_type, has_control_chars, normalize, record_id
+from .text import check_text_type, drop_zero_width, has_control_chars, normalize, record_id
 
 MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a clock a little behind the caller's watch
@@ -73,7 +73,7 @@ class LogQuery:
 
 def _clean(value: object, label: str, required: bool = False, multiline: bool = False) -> str:
     check_text_type(value, label)
-    raw = "" if value is None else value
+    raw = drop_zero_width("" if value is None else value)
     limit = LIMITS[label]
     if len(raw) > 10 * limit:      # far too long whatever spaces normalising removes: say so at once
         raise ValidationError(f"{label}不能超过 {limit} 个字（现有 {len(raw)} 个字）", label)

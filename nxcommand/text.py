@@ -16,8 +16,20 @@ _FULL_WIDTH[0x3000] = 0x20  # ideographic space
 _FULL_WIDTH[0xFF0D] = 0x2D  # full-width hyphen, typed inside phone numbers
 
 
+# Zero-width characters and the BOM ride along with text pasted from Word, web pages and chat
+# apps; they carry nothing, so they are dropped rather than refusing the officer's paste.
+_ZERO_WIDTH = {cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
+_FULL_WIDTH.update(_ZERO_WIDTH)
+
+
+def drop_zero_width(text: str) -> str:
+    """Text as pasted, without the zero-width characters and BOM it may carry."""
+    return text.translate(_ZERO_WIDTH)
+
+
 def normalize(text: str | None) -> str:
-    """Full-width digits, letters and spaces as ASCII; single spaces; trimmed."""
+    """Full-width digits, letters and spaces as ASCII; zero-width characters dropped; single
+    spaces; trimmed."""
     if text is None:
         return ""
     return _SPACES.sub(" ", str(text).translate(_FULL_WIDTH)).strip()
@@ -28,8 +40,8 @@ def digits(text: str | None) -> str:
 
 
 # Control characters, lone surrogates (which SQLite cannot store as UTF-8) and invisible
-# format characters: bidi overrides that make text read differently from what it holds
-# (U+202E), zero-width spaces and the BOM that make a blank field look filled.
+# format characters such as bidi overrides that make text read differently from what it
+# holds (U+202E). Zero-width spaces and the BOM are dropped by normalize() before this check.
 _INVISIBLE = ("Cc", "Cs", "Cf")
 
 
@@ -97,7 +109,7 @@ def clean(value: str | None, label: str, limit: int, required: bool = False,
     check_text_type(value, label)
     if value and len(value) > 10 * limit:    # far too long whatever normalising removes
         raise ValidationError(f"{label}不能超过 {limit} 个字", label)
-    value = (value or "").strip() if multiline else normalize(value)
+    value = drop_zero_width(value or "").strip() if multiline else normalize(value)
     if required and not value:
         raise ValidationError(f"请填写{label}", label)
     if len(value) > limit:

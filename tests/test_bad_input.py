@@ -345,3 +345,16 @@ def test_damaged_database_refused_untouched(demo_path, how):
     else:
         assert list(demo_path.iterdir()) == []
 
+
+
+def test_pasted_text_keeps_its_words_without_zero_width_characters(demo_db, clock):
+    """Text pasted from Word or a chat app often carries zero-width spaces and a BOM: the
+    entry is accepted with them dropped (a bidi override is still refused, see the corpus)."""
+    from nxcommand import dutylog
+    from nxcommand.text import clean
+
+    assert clean("\ufeff油山镇\u200b报告", "摘要", 100) == "油山镇报告"
+    assert clean("第一行\u200b\n第二行", "情况", 100, multiline=True) == "第一行\n第二行"
+    entry = dutylog.append(demo_db, dutylog.LogInput(
+        logged_at=clock.now(), kind="来电", summary="\ufeff油山镇来电\u200b：水位上涨", recorded_by="刘艳玲"), clock)
+    assert dutylog.get(demo_db, entry)["summary"] == "油山镇来电：水位上涨"
