@@ -10,6 +10,10 @@
                                           shelters contacts vulnerable roster
     nxcommand report --list | KIND --out FILE.pdf [--event ID | --date YYYY-MM-DD | …]
                                           PDF documents in the 公文 look (cli_report.py)
+    nxcommand backup [--db PATH] [--to FOLDER] [--list]
+                                          an online backup, then thinning (cli_backup.py)
+    nxcommand restore BACKUP.db [--db PATH] [--yes]
+                                          replace the database by a backup, after backing it up
 
 ``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
 the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.
@@ -64,7 +68,7 @@ def _build_parser() -> argparse.ArgumentParser:
     db_help = f"数据库文件路径（也可用环境变量 {DB_ENV}；默认为用户数据目录中的数据库）"
     parser = _Parser(prog="nxcommand", description="nxcommand 县级应急指挥值班台。不带子命令时打开控制台。")
     parser.add_argument("--db", metavar="PATH", help=db_help)
-    sub = parser.add_subparsers(dest="command", metavar="{init,check,template,import,export,report}",
+    sub = parser.add_subparsers(dest="command", metavar="{init,check,template,import,export,report,backup,restore}",
                                 parser_class=_Parser)
     p_init = sub.add_parser("init", help="新建数据库", description="新建一个空数据库，可选载入演示县数据。")
     p_init.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
@@ -91,6 +95,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import cli_report
 
     cli_report.add_parser(sub, db_help)
+    from . import cli_backup
+
+    cli_backup.add_parsers(sub, db_help)
     return parser
 
 
@@ -251,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
 
             sub = parser._subparsers._group_actions[0].choices["report"]
             return cli_report.run(args, path, sub.error)
+        if args.command in ("backup", "restore"):
+            from . import cli_backup
+
+            if args.command == "backup":
+                return cli_backup.run_backup(args, path)
+            return cli_backup.run_restore(args, path)
         return _cmd_console(path, is_default)
     except UserError as exc:
         print(f"nxcommand：{exc}", file=sys.stderr)
