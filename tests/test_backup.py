@@ -569,3 +569,27 @@ def test_preview_runs_the_full_integrity_check(full_demo_db, tmp_path, clock):
     with pytest.raises(StoreError, match="完整性"):
         backup.restore(made, tmp_path / "full.db", clock)
     assert file_digest(tmp_path / "full.db") == before
+
+
+@pytest.mark.parametrize("answer, code", [("n", 1), ("y", 0)])
+def test_cli_restore_asks_on_a_terminal(demo_path, tmp_path, answer, code):
+    made = backup.make_backup(demo_path, tmp_path / "bk", FixedClock(NOW))
+    db = open_db(demo_path)
+    contacts.add(db, contacts.ContactInput(name="终端确认", org_id=1, mobile="13700005678"))
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = file_digest(demo_path)
+    main, child = os.openpty()                            # stdin is a terminal
+    try:
+        os.write(main, f"{answer}\n".encode())             # typed ahead; the terminal holds it
+        run = subprocess.run([sys.executable, "-m", "nxcommand", "restore", str(made),
+                              "--db", str(demo_path)],
+                             stdin=child, capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(child)
+        os.close(main)
+    assert run.returncode == code, run.stderr
+    if answer == "n":
+        assert "已取消" in run.stdout and file_digest(demo_path) == before
+    else:
+        assert "已恢复" in run.stdout and file_digest(demo_path) == file_digest(made)
