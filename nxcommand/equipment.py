@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
-from .store import writing
+from .store import update_versioned, writing
 from .text import like_pattern, normalize
 
 KINDS = ("通信", "专业机械", "专用车辆", "无人机", "破拆", "生命支撑", "单兵", "照明", "排水", "其他")
@@ -133,12 +133,8 @@ def update(db: Database, item_id: int, data: EquipmentInput, *, expected_version
     record = validate(db, data, item_id)
     with writing(db):
         record["operator_id"] = _operator(db, data, record, clock)
-        cur = db.execute(
-            f"UPDATE equipment SET {', '.join(c + ' = ?' for c in COLUMNS)}, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = coalesce(?, version)",
-            [record[c] for c in COLUMNS] + [clock.stamp(), item_id, expected_version])
-        if cur.rowcount != 1:
-            raise ValidationError("该装备已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "equipment", item_id, {c: record[c] for c in COLUMNS}, expected_version,
+                         clock.stamp(), "装备")
 
 
 def set_status(db: Database, item_id: int, status: str, clock: Clock = SYSTEM_CLOCK) -> None:

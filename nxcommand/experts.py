@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
-from .store import writing
+from .store import update_versioned, writing
 from .text import like_pattern, normalize
 
 FIELDS_OF_WORK = ("防汛抗旱", "地质灾害", "森林防火", "危险化学品", "矿山", "地震", "医疗救护", "气象",
@@ -83,12 +83,8 @@ def update(db: Database, expert_id: int, data: ExpertInput, *, expected_version:
     record = validate(db, data)
     with writing(db):
         record["person_id"] = _person(db, data, record, expert_id, clock)
-        cur = db.execute(
-            f"UPDATE experts SET {', '.join(c + ' = ?' for c in COLUMNS)}, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = coalesce(?, version)",
-            [record[c] for c in COLUMNS] + [clock.stamp(), expert_id, expected_version])
-        if cur.rowcount != 1:
-            raise ValidationError("该专家已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "experts", expert_id, {c: record[c] for c in COLUMNS}, expected_version,
+                         clock.stamp(), "专家")
 
 
 def remove(db: Database, expert_id: int) -> None:

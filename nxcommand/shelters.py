@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
-from .store import writing
+from .store import update_versioned, writing
 from .text import like_pattern, normalize
 
 LEVELS = ("紧急避难场所", "固定避难场所", "中心避难场所")
@@ -101,12 +101,8 @@ def update(db: Database, shelter_id: int, data: ShelterInput, *, expected_versio
     record = validate(db, data, shelter_id)
     with writing(db):
         record["manager_id"] = _manager(db, data, record, clock)
-        cur = db.execute(
-            f"UPDATE shelters SET {', '.join(c + ' = ?' for c in COLUMNS)}, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = coalesce(?, version)",
-            [record[c] for c in COLUMNS] + [clock.stamp(), shelter_id, expected_version])
-        if cur.rowcount != 1:
-            raise ValidationError("该避难场所已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "shelters", shelter_id, {c: record[c] for c in COLUMNS}, expected_version,
+                         clock.stamp(), "避难场所")
 
 
 def set_occupancy(db: Database, shelter_id: int, occupancy: int | str, clock: Clock = SYSTEM_CLOCK) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from .errors import UserError
+from .errors import UserError, ValidationError
 from .paths import migrations_dir
 
 APPLICATION_ID = 0x4E58434D  # "NXCM" in the SQLite header: tells our files from others
@@ -101,6 +101,19 @@ def writing(db: Database) -> Iterator[Database]:
         if mapped is None:
             raise
         raise mapped from exc
+
+
+def update_versioned(db: Database, table: str, row_id: int, values: dict, expected_version: int | None,
+                     stamp: str, what: str) -> None:
+    """Save an edited row inside the caller's transaction and bump its version. An edit made
+    meanwhile by someone else (the row's version is no longer ``expected_version``, read when
+    the form opened) is refused, never overwritten; ``what`` names the record (队伍, 装备 …)."""
+    sets = "".join(f"{column} = ?, " for column in values)
+    cur = db.execute(f"UPDATE {table} SET {sets}updated_at = ?, version = version + 1 "
+                     "WHERE id = ? AND (? IS NULL OR version = ?)",
+                     [*values.values(), stamp, row_id, expected_version, expected_version])
+    if cur.rowcount != 1:
+        raise ValidationError(f"该{what}已被他人修改，请关闭后重新打开再编辑")
 
 
 def _precheck(path: Path, create: bool, writable: bool) -> bool:

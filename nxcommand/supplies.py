@@ -25,7 +25,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .org import meta
 from .phones import normalize_phone
-from .store import writing
+from .store import update_versioned, writing
 from .text import clean, like_pattern, normalize
 
 CODE_RE = re.compile(r"^[1-3](\d{2}){3}$")
@@ -222,14 +222,8 @@ def update_depot(db: Database, depot_id: int, data: DepotInput, *,
                  expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     get_depot(db, depot_id)
     record = validate_depot(db, data, depot_id)
-    sets = ", ".join(f"{k} = :{k}" for k in record)
     with writing(db):
-        cur = db.execute(
-            f"UPDATE depots SET {sets}, updated_at = :now, version = version + 1 "
-            "WHERE id = :id AND (:ev IS NULL OR version = :ev)",
-            {**record, "now": clock.stamp(), "id": depot_id, "ev": expected_version})
-        if cur.rowcount != 1:
-            raise ValidationError("该储备库已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "depots", depot_id, record, expected_version, clock.stamp(), "储备库")
 
 
 _DEPOT_SQL = """
@@ -294,14 +288,8 @@ def update_item(db: Database, item_id: int, data: ItemInput, *,
                 expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     get_item(db, item_id)
     record = validate_item(db, data, item_id)
-    sets = ", ".join(f"{k} = :{k}" for k in record)
     with writing(db):
-        cur = db.execute(
-            f"UPDATE supply_items SET {sets}, updated_at = :now, version = version + 1 "
-            "WHERE id = :id AND (:ev IS NULL OR version = :ev)",
-            {**record, "now": clock.stamp(), "id": item_id, "ev": expected_version})
-        if cur.rowcount != 1:
-            raise ValidationError("该物资已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "supply_items", item_id, record, expected_version, clock.stamp(), "物资")
 
 
 def items(db: Database) -> list[dict]:
@@ -374,13 +362,7 @@ def set_stock_terms(db: Database, depot_id: int, item_id: int, *, minimum: int |
         values["location"] = clean(location, "货位", NAME_MAX)
     with writing(db):
         sid = ensure_stock(db, depot_id, item_id, clock)
-        sets = "".join(f"{k} = :{k}, " for k in values)
-        cur = db.execute(
-            f"UPDATE depot_stock SET {sets}updated_at = :now, version = version + 1 "
-            "WHERE id = :id AND (:ev IS NULL OR version = :ev)",
-            {**values, "now": clock.stamp(), "id": sid, "ev": expected_version})
-        if cur.rowcount != 1:
-            raise ValidationError("该库存记录已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "depot_stock", sid, values, expected_version, clock.stamp(), "库存记录")
     return sid
 
 

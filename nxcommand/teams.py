@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
-from .store import writing
+from .store import update_versioned, writing
 from .text import like_pattern, normalize
 
 KINDS = ("综合性消防救援", "专业", "基层", "企业专兼职", "志愿者", "社会应急力量", "民兵/武警")
@@ -127,12 +127,7 @@ def update(db: Database, team_id: int, data: TeamInput, *, expected_version: int
     now = clock.stamp()
     with writing(db):
         record["leader_id"] = _leader(db, data, record, clock)
-        cur = db.execute(
-            f"UPDATE teams SET {', '.join(f + ' = ?' for f in FIELDS)}, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = coalesce(?, version)",
-            [record[f] for f in FIELDS] + [now, team_id, expected_version])
-        if cur.rowcount != 1:
-            raise ValidationError("该队伍已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "teams", team_id, {f: record[f] for f in FIELDS}, expected_version, now, "队伍")
         if record["status"] != old_status:
             _log_status(db, team_id, record["status"], now, "编辑")
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
-from .store import writing
+from .store import update_versioned, writing
 from .text import like_pattern, normalize
 
 CATEGORIES = ("独居老人", "留守儿童", "残疾人", "孕产妇", "重病患者", "其他")
@@ -98,12 +98,8 @@ def update(db: Database, person_id: int, data: PersonInput, *, expected_version:
     record = validate(db, data)
     with writing(db):
         record["contact_id"] = _contact(db, data, record, clock)
-        cur = db.execute(
-            f"UPDATE vulnerable_people SET {', '.join(c + ' = ?' for c in COLUMNS)}, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = coalesce(?, version)",
-            [record[c] for c in COLUMNS] + [clock.stamp(), person_id, expected_version])
-        if cur.rowcount != 1:
-            raise ValidationError("该登记已被他人修改，请关闭后重新打开再编辑")
+        update_versioned(db, "vulnerable_people", person_id, {c: record[c] for c in COLUMNS}, expected_version,
+                         clock.stamp(), "登记")
 
 
 def remove(db: Database, person_id: int) -> None:
