@@ -89,7 +89,7 @@ def run_backup(args, path: Path) -> int:
 
 
 def run_restore(args, path: Path) -> int:
-    from . import backup
+    from . import backup, restore
     from .clock import SYSTEM_CLOCK
     from .store import open_db
 
@@ -123,7 +123,7 @@ def run_restore(args, path: Path) -> int:
         if answer not in ("y", "yes", "是"):
             print("已取消，未做任何改动。")
             return 1
-    safety = backup.restore(source, path, SYSTEM_CLOCK)
+    safety = restore.restore(source, path, SYSTEM_CLOCK)
     print(f"已恢复：{path}")
     if safety is not None:
         print(f"恢复前的数据库已保存为：{safety}")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nxcommand import backup, contacts, org
+from nxcommand import backup, contacts, org, restore
 from nxcommand.backup import BackupInfo, StoreError
 from nxcommand.clock import FixedClock
 from nxcommand.store import APPLICATION_ID, latest_version, open_db
@@ -300,7 +300,7 @@ def test_restore_round_trip_backs_the_current_database_up_first(full_demo_db, fu
     full_demo_db.close()
     clock.advance(minutes=5)
 
-    safety = backup.restore(made, target, clock)
+    safety = restore.restore(made, target, clock)
 
     assert safety.name == "nxcommand-20260701-142500.db"
     assert backup.preview(safety).reason == "恢复前" and backup.preview(safety).counts["people"] == after_backup
@@ -314,7 +314,7 @@ def test_restore_round_trip_backs_the_current_database_up_first(full_demo_db, fu
     assert not db.execute("SELECT 1 FROM people WHERE name = '恢复后应消失'").fetchone()
     db.close()
     # and the safety copy brings the change back
-    backup.restore(safety, target, clock)
+    restore.restore(safety, target, clock)
     db = open_db(target)
     assert db.execute("SELECT 1 FROM people WHERE name = '恢复后应消失'").fetchone()
     db.close()
@@ -328,7 +328,7 @@ def test_restore_over_a_damaged_database_keeps_a_copy_of_it(full_demo_db, tmp_pa
     _damage(target)
     damaged = file_digest(target)
     Path(f"{target}-wal").write_bytes(b"stale wal from the damaged file")
-    kept = backup.restore(made, target, clock)
+    kept = restore.restore(made, target, clock)
     assert kept.name == "damaged-nxcommand-20260701-142000.db" and file_digest(kept) == damaged
     assert Path(f"{kept}-wal").read_bytes() == b"stale wal from the damaged file"
     assert not Path(f"{target}-wal").exists()
@@ -339,7 +339,7 @@ def test_restore_over_a_damaged_database_keeps_a_copy_of_it(full_demo_db, tmp_pa
 
 def test_restore_into_a_new_place(full_demo_db, tmp_path, clock):
     made = backup.make_backup(full_demo_db, tmp_path / "bk", clock)
-    assert backup.restore(made, tmp_path / "new.db", clock) is None
+    assert restore.restore(made, tmp_path / "new.db", clock) is None
     assert file_digest(tmp_path / "new.db") == file_digest(made)
 
 
@@ -370,7 +370,7 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(full_demo_db, tmp_path
     files = sorted(p.name for p in tmp_path.rglob("*"))
     before = file_digest(target)
     with pytest.raises(StoreError, match=message):
-        backup.restore(made, target, clock)
+        restore.restore(made, target, clock)
     assert file_digest(target) == before
     assert sorted(p.name for p in tmp_path.rglob("*")) == files   # no safety copy, no temp
 
@@ -391,7 +391,7 @@ def test_restore_will_not_overwrite_a_foreign_or_newer_target(full_demo_db, tmp_
         _newer_schema(target)
     before = file_digest(target)
     with pytest.raises(StoreError, match=message):
-        backup.restore(made, target, clock)
+        restore.restore(made, target, clock)
     assert file_digest(target) == before
 
 
@@ -406,7 +406,7 @@ def test_restore_into_a_read_only_folder_is_refused(full_demo_db, full_demo_temp
             subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
             before = file_digest(folder / "full.db")
             with pytest.raises(StoreError, match="只读"):
-                backup.restore(made, folder / "full.db", clock)
+                restore.restore(made, folder / "full.db", clock)
             assert file_digest(folder / "full.db") == before
             assert sorted(p.name for p in folder.iterdir()) == ["full.db"]
     else:
@@ -415,7 +415,7 @@ def test_restore_into_a_read_only_folder_is_refused(full_demo_db, full_demo_temp
         try:
             before = file_digest(folder / "full.db")
             with pytest.raises(StoreError, match="只读"):
-                backup.restore(made, folder / "full.db", clock)
+                restore.restore(made, folder / "full.db", clock)
             assert file_digest(folder / "full.db") == before
         finally:
             folder.chmod(0o755)
@@ -452,13 +452,13 @@ def test_restore_while_another_process_holds_the_database_is_refused(full_demo_d
         assert holder.stdout.readline().strip() == "holding"
         before = file_digest(target)
         with pytest.raises(StoreError, match="占用|其他程序使用|锁定"):
-            backup.restore(made, target, clock)
+            restore.restore(made, target, clock)
         assert file_digest(target) == before
         assert not list(tmp_path.glob(".nxcommand-partial-*"))
     finally:
         holder.kill()
         holder.wait()
-    backup.restore(made, target, clock)                   # once it is closed, it works
+    restore.restore(made, target, clock)                   # once it is closed, it works
     assert file_digest(target) == file_digest(made)
 
 
@@ -567,7 +567,7 @@ def test_preview_runs_the_full_integrity_check(full_demo_db, tmp_path, clock):
     before = file_digest(tmp_path / "full.db")
     full_demo_db.close()
     with pytest.raises(StoreError, match="完整性"):
-        backup.restore(made, tmp_path / "full.db", clock)
+        restore.restore(made, tmp_path / "full.db", clock)
     assert file_digest(tmp_path / "full.db") == before
 
 
