@@ -5,10 +5,8 @@ or the file, and changes nothing (the database file's sha256 after a WAL checkpo
 from __future__ import annotations
 
 import re
-import sqlite3
 import zipfile
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -17,7 +15,7 @@ from nxcommand import contacts, dutylog, excel_kinds, incidents, store, xlsx
 from nxcommand.errors import UserError, ValidationError
 from nxcommand.store import StoreError, open_db
 
-from .conftest import NOW, file_digest
+from .conftest import file_digest
 
 TEN_MB = "山" * (10 * 1024 * 1024)
 INJECTION = "'; DROP TABLE people; --"

@@ -118,7 +118,7 @@ def test_two_consoles_append_at_once_and_nothing_is_lost(demo_path):
             "SELECT count(*) FROM (SELECT logged_at FROM log_entries WHERE recorded_by IN (?, ?) "
             "GROUP BY logged_at HAVING count(*) = 2)", list(acked)).fetchone()[0]
         assert shared >= 20
-        print(f"\n2.5 s, two consoles: " + ", ".join(f"{w} {len(l)}" for w, l in acked.items())
+        print("\n2.5 s, two consoles: " + ", ".join(f"{w} {len(l)}" for w, l in acked.items())
               + f" entries, {shared} minutes shared")
     finally:
         db.close()
