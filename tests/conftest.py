@@ -12,6 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from nxcommand import session  # noqa: E402
 from nxcommand.clock import FixedClock  # noqa: E402
 from nxcommand.demo import load_demo  # noqa: E402
 from nxcommand.store import open_db  # noqa: E402
@@ -21,6 +22,18 @@ NOW = datetime(2026, 7, 1, 14, 20)
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+TESTER = session.Actor("tester", "测试员", frozenset(r for r in session.ROLES if r != "只读"))
+
+
+@pytest.fixture(autouse=True)
+def _acting_as_tester():
+    """Connections nobody signed in on act as a tester holding every role but 只读; tests of
+    the permission matrix sign in their own actors (session.acting)."""
+    session.set_fallback(TESTER)
+    yield
+    session.set_fallback(None)
 
 
 @pytest.fixture
