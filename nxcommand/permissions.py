@@ -3,7 +3,7 @@
 Roles are those of issue 7. An account may hold several roles; it may do an action when any
 of its roles may. 只读 may only 查看. The matrix is the single source: the console greys out
 what ``allowed`` refuses, and the services call ``require`` so that the rule holds whatever
-the UI does. (Enforcement inside each service is not wired in yet.)
+the UI does.
 """
 
 from __future__ import annotations
@@ -17,23 +17,48 @@ ROLES = ("值班员", "带班领导", "指挥长", "新闻发布", "管理员", 
 ADMIN = "管理员"
 READ_ONLY = "只读"
 
-# Action → the roles that may do it.
+DUTY = ("值班员", "带班领导")               # the desk's own work
+DESK = ("值班员", "带班领导", "指挥长")      # desk work a commander also does himself
+LEADERS = ("带班领导", "指挥长")             # decisions: the 带班领导 records a commander's
+                                            # decision taken by phone
+
+# Action → the roles that may do it. Every service of nxcommand/ that writes calls
+# ``session.require(db, action)`` first (tests/test_permissions_coverage.py holds them to it).
+# A service that calls another protected service needs an action whose roles the inner one
+# also allows (dispatch → 物资出入库, 管理资源登记; registers → 维护通讯录).
 ACTIONS: dict[str, tuple[str, ...]] = {
     "查看": ROLES,
-    "接报登记": ("值班员", "带班领导", "指挥长"),
-    "记录报送": ("值班员", "带班领导"),
-    "签发报告": ("带班领导",),
-    "启动响应": ("指挥长",),          # and then only a decider the plan allows (the plan's rule)
-    "调整响应级别": ("指挥长",),
-    "下达指令": ("带班领导", "指挥长"),
-    "发布信息审核": ("新闻发布", "指挥长"),   # 三审: 初审/复审 by the release office, 终审 by the commander
+    # the duty desk
+    "值班记录": DUTY,           # duty log and its corrections, 备忘, 查岗点名, 带班领导在岗, 五个一
+    "交接班": DUTY,
+    "编排值班表": DUTY,         # shifts, patterns, assignments, 换班/替班, roster import, special periods
+    "接报登记": DESK,           # events: intake, figures, closing; leaders' 批示 and their follow-up
+    "预警登记": DUTY,           # warnings issued, adjusted, lifted (as the issuing body decided)
+    "记录报送": DUTY,           # 电话报告
+    "签发报告": ("带班领导",),   # written reports (初报/续报/终报/核报) and the daily duty report
+    # registers
+    "维护通讯录": DUTY,
+    "管理资源登记": DUTY,       # teams, experts, equipment, shelters, vulnerable people, depots, items
+    "物资出入库": DUTY,         # the ledger: receive, issue, transfer, stocktake
+    "调度派遣": DUTY,           # dispatch of teams, equipment, supplies; arrivals and returns
+    # the response
+    "启动响应": LEADERS,        # and then only a decider the plan allows (the plan's rule, by person)
+    "调整响应级别": LEADERS,    # 提级, 降级, 解除
+    "下达指令": LEADERS,        # orders and 会商 with their orders
+    "响应编组": LEADERS,        # the response's working groups
+    "跟踪落实": DESK,           # 签收/反馈 of orders, checklist items done, targets met
+    "前方指挥部": DUTY,         # the forward HQ as reported from the scene (its kit moves equipment)
+    # releases (一个窗口发布, 三审, 先审后发)
+    "指定发言人": ("新闻发布", "指挥长"),
+    "撰写发布稿": ("新闻发布",),   # drafts, new versions, 送审
+    "审核发布稿": ("新闻发布",),   # 初审 and 复审
+    "终审发布稿": ("指挥长",),     # 终审
     "发布信息": ("新闻发布",),
-    "管理资源登记": ("值班员", "带班领导"),
-    "物资出入库": ("值班员", "带班领导"),
-    "编辑预案": ("带班领导", "管理员"),
-    "管理参考数据": ("管理员",),
-    "管理账户": ("管理员",),
-    "备份恢复": ("管理员",),
+    # plans, reference data, administration
+    "编辑预案": ("带班领导", ADMIN),
+    "管理参考数据": (ADMIN,),    # categories, thresholds, colours, deadline rules, holidays, org …
+    "管理账户": (ADMIN,),
+    "备份恢复": (ADMIN,),
 }
 
 
