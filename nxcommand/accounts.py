@@ -59,6 +59,12 @@ class Account:
     active: bool
     must_change_password: bool
     version: int
+    locked_until: str | None = None     # 'YYYY-MM-DD HH:MM:SS'; may lie in the past
+    last_login_at: str | None = None
+
+    def locked(self, now: datetime) -> bool:
+        """Whether a login now is refused because of the lockout."""
+        return bool(self.locked_until) and self.locked_until > now.strftime(TIMESTAMP_FORMAT)
 
 
 def hasher() -> PasswordHasher:
@@ -138,7 +144,8 @@ def _account(db: Database, row: dict) -> Account:
     roles = frozenset(r for (r,) in db.execute(
         "SELECT role FROM account_roles WHERE account_id = ?", [row["id"]]).fetchall())
     return Account(row["id"], row["login"], row["display_name"], row["person_id"], roles,
-                   bool(row["active"]), bool(row["must_change_password"]), row["version"])
+                   bool(row["active"]), bool(row["must_change_password"]), row["version"],
+                   row["locked_until"], row["last_login_at"])
 
 
 def _row(db: Database, where: str, value: object) -> dict | None:
