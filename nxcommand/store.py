@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from . import audit
 from .errors import UserError, ValidationError
 from .paths import migrations_dir
 
@@ -220,6 +221,9 @@ def open_db(
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # A row replaced by INSERT OR REPLACE is audited as deleted, not silently dropped.
+        conn.execute("PRAGMA recursive_triggers = ON")
+        audit.register(conn, lambda: audit.UPGRADE_ACTOR)
         version = _check_identity(conn, path, is_new)
         if not is_new:
             problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
@@ -227,6 +231,7 @@ def open_db(
                 raise StoreError(f"数据库文件已损坏：{path}\n" + "\n".join(problems))
         if not readonly:
             _migrate(conn, version)
+            audit.install(conn)
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
     except (sqlite3.Error, OSError) as exc:
@@ -238,7 +243,9 @@ def open_db(
     except BaseException:
         conn.close()
         raise
-    return Database(conn, execute_plugins=False)
+    db = Database(conn, execute_plugins=False)
+    audit.connect_functions(db)
+    return db
 
 
 def check(path: Path | str) -> list[str]:

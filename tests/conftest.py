@@ -27,13 +27,18 @@ def file_digest(path: Path) -> str:
 TESTER = session.Actor("tester", "测试员", frozenset(r for r in session.ROLES if r != "只读"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _acting_as_tester_for_templates():
+    session.set_fallback(TESTER)
+
+
 @pytest.fixture(autouse=True)
 def _acting_as_tester():
     """Connections nobody signed in on act as a tester holding every role but 只读; tests of
     the permission matrix sign in their own actors (session.acting)."""
     session.set_fallback(TESTER)
     yield
-    session.set_fallback(None)
+    session.set_fallback(TESTER)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from nxcommand.backup import BackupInfo, StoreError
 from nxcommand.clock import FixedClock
 from nxcommand.store import APPLICATION_ID, latest_version, open_db
 
+from . import outside
 from .conftest import NOW, file_digest
 from .test_cli import nx
 
@@ -88,7 +89,7 @@ def test_backup_taken_while_another_connection_writes_is_consistent(demo_path, t
     committed = []
 
     def writer():
-        conn = sqlite3.connect(demo_path, timeout=5, isolation_level=None)
+        conn = outside.connect(demo_path, timeout=5, isolation_level=None)
         n = 0
         while not stop.is_set():
             conn.execute("BEGIN IMMEDIATE")

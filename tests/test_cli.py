@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from . import outside
 from .conftest import file_digest
 
 
@@ -86,7 +87,7 @@ def test_check_replays_the_supplies_ledger(demo_path):
     import sqlite3
 
     assert "物资台账：每笔出入库记录与库存结存相符" in nx("check", "--db", demo_path).stdout
-    conn = sqlite3.connect(demo_path)
+    conn = outside.connect(demo_path)
     depot, item = conn.execute(
         "SELECT d.name, i.name FROM depot_stock s JOIN depots d ON d.id = s.depot_id "
         "JOIN supply_items i ON i.id = s.item_id WHERE s.quantity > 0 ORDER BY s.id LIMIT 1").fetchone()

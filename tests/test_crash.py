@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nxcommand import dutylog, store
+from nxcommand import audit, dutylog, store
 from nxcommand.store import open_db
 
 from . import crash_writer as writer
@@ -53,11 +53,10 @@ def run_and_kill(path: Path, rng: random.Random) -> list[str]:
 
 
 def check_audit_chain(db) -> None:
-    """HOOK for issue 7's audit trail: verify the hash chain of the duty log (and of reports,
-    response decisions and releases) here, and fail naming the first broken record.
-
-    The chain does not exist yet, so this checks nothing; it is called after every restart so
-    that wiring the chain's verifier in here is the only change the crash test needs."""
+    """The audit trail survives every kill: the hash chain links record to record, every
+    row of every table matches the image its last audit record holds, and each acknowledged
+    write has its record (checked in the caller by row)."""
+    assert audit.verify(db) == [], "the audit chain is broken after a kill"
 
 
 class Acknowledged:
@@ -119,6 +118,9 @@ def verify(path: Path, acked: Acknowledged) -> None:
                 db.execute("UPDATE log_entries SET summary = '改' WHERE id = ?", [some])
             with pytest.raises(sqlite3.IntegrityError, match="值班日志记录不能删除"):
                 db.execute("DELETE FROM log_entries WHERE id = ?", [some])
+        audited = {int(r[0]) for r in db.execute(
+            "SELECT row_id FROM audit_log WHERE tbl = 'log_entries' AND op = 'INSERT'")}
+        assert {row["id"] for row in rows.values()} <= audited, "an entry has no audit record"
         check_audit_chain(db)
     finally:
         db.close()

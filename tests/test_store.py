@@ -13,6 +13,7 @@ import pytest
 from nxcommand import contacts, store
 from nxcommand.store import APPLICATION_ID, StoreError, latest_version, open_db
 
+from . import outside
 from .conftest import file_digest
 
 
@@ -175,7 +176,7 @@ def test_failed_migration_leaves_the_file_as_it_was(demo_path, tmp_path, monkeyp
 
 def test_check_reports_sound_and_broken_databases(demo_path):
     assert store.check(demo_path) == []
-    conn = sqlite3.connect(demo_path)
+    conn = outside.connect(demo_path)
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("UPDATE people SET org_id = 99999 WHERE id = 1")
     conn.commit()
