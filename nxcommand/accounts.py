@@ -11,6 +11,9 @@
   one may be created without a signed-in administrator and must itself be an administrator
   (the console asks for it at first start). The last active administrator cannot lose the
   role or be deactivated.
+- The administration functions take the acting account (``actor``); None means whoever is
+  signed in on the connection (``session.current``), except for ``create_account``, where None
+  means nobody and is allowed only for the first account.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlite_utils import Database
 
 from .clock import SYSTEM_CLOCK, TIMESTAMP_FORMAT, Clock
 from .errors import NotFound, UserError, ValidationError
+from . import session
 from .org import meta
 from .permissions import ADMIN, READ_ONLY, ROLES, require
 from .store import update_versioned, writing
@@ -232,7 +236,7 @@ def create_account(db: Database, actor: Account | None, login: str, display_name
 
 def set_roles(db: Database, actor: Account | None, account_id: int, roles: list[str],
               expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
-    require(actor, "管理账户")
+    require(actor or session.current(db), "管理账户")
     target = get(db, account_id)
     chosen = check_roles(roles)
     if ADMIN in target.roles and ADMIN not in chosen and target.active \
@@ -248,7 +252,7 @@ def set_roles(db: Database, actor: Account | None, account_id: int, roles: list[
 def deactivate(db: Database, actor: Account | None, account_id: int,
                expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Stop an account (it is kept, with its login record); it can no longer sign in."""
-    require(actor, "管理账户")
+    require(actor or session.current(db), "管理账户")
     target = get(db, account_id)
     if ADMIN in target.roles and target.active and _active_admins(db, excluding=account_id) == 0:
         raise ValidationError("不能停用最后一个在用的管理员账户")
@@ -259,7 +263,7 @@ def deactivate(db: Database, actor: Account | None, account_id: int,
 
 def reactivate(db: Database, actor: Account | None, account_id: int,
                expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
-    require(actor, "管理账户")
+    require(actor or session.current(db), "管理账户")
     get(db, account_id)
     with writing(db):
         update_versioned(db, "accounts", account_id,
@@ -271,7 +275,7 @@ def reset_password(db: Database, actor: Account | None, account_id: int, new_pas
                    clock: Clock = SYSTEM_CLOCK) -> None:
     """The administrator sets a temporary password; it also unlocks the account, and its
     owner must change it at the next login."""
-    require(actor, "管理账户")
+    require(actor or session.current(db), "管理账户")
     target = get(db, account_id)
     check_password(new_password, target.login, "新密码")
     digest = hasher().hash(new_password)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import TIMESTAMP_FORMAT, Clock
 from .errors import UserError
 from .store import APPLICATION_ID, SQLITE_MAGIC, StoreError, db_path, environment_error, latest_version
@@ -94,6 +95,7 @@ def backup_folder(db: Database) -> Path:
 
 def set_backup_folder(db: Database, folder: Path | str) -> Path:
     """Check the folder (exists or can be created, and can be written), then store it."""
+    session.require(db, "备份恢复")
     from .org import set_meta
     from .text import has_control_chars
 

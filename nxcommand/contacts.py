@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .org import meta
@@ -119,6 +120,7 @@ def _write_roles(db: Database, person_id: int, role_ids: list[int]) -> None:
 
 
 def add(db: Database, data: ContactInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "维护通讯录")
     record = validate(db, data)
     sort_key, key = search_key(record, org_terms(db, record["org_id"]))
     now = clock.stamp()
@@ -136,6 +138,7 @@ def update(db: Database, person_id: int, data: ContactInput, *, expected_version
            clock: Clock = SYSTEM_CLOCK) -> None:
     """Save an edit. ``expected_version`` (read when the form was opened) detects an edit
     made meanwhile by someone else, which is refused rather than overwritten."""
+    session.require(db, "维护通讯录")
     current = db.execute("SELECT version FROM people WHERE id = ?", [person_id]).fetchone()
     if current is None:
         raise NotFound("该联系人不存在")
@@ -156,6 +159,7 @@ def update(db: Database, person_id: int, data: ContactInput, *, expected_version
 
 def retire(db: Database, person_id: int, reason: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """Take a contact out of the directory (调离、退休…). The record is kept."""
+    session.require(db, "维护通讯录")
     reason = clean(reason, "停用原因", 100, required=True)
     with writing(db):
         cur = db.execute(
@@ -167,6 +171,7 @@ def retire(db: Database, person_id: int, reason: str, clock: Clock = SYSTEM_CLOC
 
 
 def reinstate(db: Database, person_id: int, clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "维护通讯录")
     row = db.execute("SELECT mobile FROM people WHERE id = ? AND active = 0", [person_id]).fetchone()
     if row is None:
         raise NotFound("该联系人不存在或未停用")

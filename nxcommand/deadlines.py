@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import incidents, response_cadence
+from . import incidents, response_cadence, session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
 from .clock import fmt_minute as fmt
@@ -197,6 +197,7 @@ def record_daily_report(db: Database, duty_date: date, sent_at: str | datetime, 
                         channel: str, to_report: str, signed_by: str, recorded_by: str,
                         content: str = "", clock: Clock = SYSTEM_CLOCK) -> int:
     """Record the day's duty report (零报告 when ``zero``); it clears that day's deadline."""
+    session.require(db, "签发报告")
     sent = parse_minute(sent_at, "报送时间")
     if (sent - clock.now()).total_seconds() > 300:
         raise ValidationError("报送时间不能晚于当前时间", "报送时间")
@@ -251,7 +252,10 @@ class ReportInput:
 
 
 def record_report(db: Database, data: ReportInput, clock: Clock = SYSTEM_CLOCK) -> int:
-    """Record a report sent up; it clears the matching deadline. A 终报 ends the event."""
+    """Record a report sent up; it clears the matching deadline. A 终报 ends the event.
+    A written report carries its 签发 and is recorded by the 带班领导 (签发报告); a 电话报告 by
+    the desk (记录报送)."""
+    session.require(db, "记录报送" if data.kind == "电话报告" else "签发报告")
     event = incidents.get_event(db, data.event_id)
     if data.kind not in REPORT_KINDS:
         raise ValidationError("报告种类须为：" + "、".join(REPORT_KINDS), "报告种类")

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, dutylog, org, roster_checks
+from . import contacts, dutylog, org, roster_checks, session
 from .clock import SYSTEM_CLOCK, Clock
 from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
@@ -35,6 +35,11 @@ def _read(name: str):
 def load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) -> None:
     """Fill an empty, migrated database with the demo county: its places, units, command
     bodies and directory, and (``activity``) the desk's recent events, reports and handover."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo(db, clock, activity)
+
+
+def _load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True) -> None:
     if db.execute("SELECT count(*) FROM admin_units").fetchone()[0]:
         raise ValidationError("数据库中已有行政区划数据，不能再载入演示数据")
     places = _read("places.json")

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import contacts, deadlines, handover, incidents, org, refdata, roster
+from . import contacts, deadlines, handover, incidents, org, refdata, roster, session
 from .clock import Clock, FixedClock
 from .deadlines import ReportInput
 from .incidents import EventInput, Figures
@@ -53,6 +53,11 @@ def _daily_reports(db: Database, first: date, now: datetime, at: FixedClock, fal
 
 
 def load_demo_desk(db: Database, clock: Clock) -> None:
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_desk(db, clock)
+
+
+def _load_demo_desk(db: Database, clock: Clock) -> None:
     now = clock.now().replace(second=0, microsecond=0)
     bureau = next(o["id"] for o in org.organizations(db) if o["name"] == BUREAU)
     officers = [p["name"] for p in contacts.with_role(db, "值班员", bureau)]

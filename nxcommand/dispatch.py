@@ -22,7 +22,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import equipment, ledger, teams
+from . import equipment, ledger, session, teams
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock, FixedClock, fmt_minute, parse_minute
 from .errors import NotFound, ValidationError
@@ -156,6 +156,7 @@ def dispatch_team(db: Database, response_id: int, team_id: int, data: DispatchIn
                   clock: Clock = SYSTEM_CLOCK) -> int:
     """派出队伍. Refused for a retired team, a team already out with a live response, or one
     whose register status shows it busy elsewhere (出动/在场)."""
+    session.require(db, "调度派遣")
     response = response_row(db, response_id)
     team = db.execute("SELECT name, headcount, active, status FROM teams WHERE id = ?", [team_id]).fetchone()
     if team is None:
@@ -185,6 +186,7 @@ def dispatch_team(db: Database, response_id: int, team_id: int, data: DispatchIn
 def dispatch_equipment(db: Database, response_id: int, equipment_id: int, data: DispatchInput,
                        clock: Clock = SYSTEM_CLOCK) -> int:
     """派出装备: only an item 完好待命 (not in use, under repair or out of service)."""
+    session.require(db, "调度派遣")
     response = response_row(db, response_id)
     item = equipment.get(db, equipment_id)
     label = f"{item['name']}（{item['holder']}）"
@@ -215,6 +217,7 @@ def dispatch_supply(db: Database, response_id: int, depot_id: int, item_id: int,
                     data: DispatchInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """调拨物资出库: ``quantity`` of one item out of one depot, through ``ledger.issue`` in the
     same transaction. More than the depot holds is refused by the ledger; nothing is written."""
+    session.require(db, "调度派遣")
     response = response_row(db, response_id)
     record = _common(db, response, data, clock)
     amount = res.count(quantity, "数量", 1, 1_000_000_000)
@@ -250,6 +253,7 @@ def _save(db: Database, dispatch_id: int, column: str, at: str, clock: Clock) ->
 def mark_arrived(db: Database, dispatch_id: int, at: str | datetime | None = None, *, recorded_by: str,
                  expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """到达: after the dispatch, not in the future; a team goes 在场."""
+    session.require(db, "调度派遣")
     row = _change(db, dispatch_id, expected_version)
     if row["arrived_at"]:
         raise ValidationError(f"{row['name']}已于 {row['arrived_at']} 到达", "到达时间")
@@ -272,6 +276,7 @@ def mark_returned(db: Database, dispatch_id: int, at: str | datetime | None = No
                   expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """返回 (teams and equipment; also a recall before arrival): later than the arrival, or the
     dispatch when it never arrived. A team goes 返回 then 待命, an item back to 完好待命."""
+    session.require(db, "调度派遣")
     row = _change(db, dispatch_id, expected_version)
     if row["kind"] == "物资":
         raise ValidationError("物资出库后不办理返回；未用完的物资请在储备库办理入库")

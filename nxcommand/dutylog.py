@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import cjksearch, contacts, roster
+from . import cjksearch, contacts, roster, session
 from .clock import SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .store import writing
@@ -208,12 +208,20 @@ def _correction_kind_id(db: Database) -> int | None:
 
 def append(db: Database, data: LogInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """Add an entry; returns its id (the number shown as #id)."""
+    session.require(db, "值班记录")
+    return record_trace(db, data, clock)
+
+
+def record_trace(db: Database, data: LogInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    """The entry another service writes as the trace of its own action (``incidents.trace``),
+    inside that action's transaction: the action's permission covers it, none of its own."""
     return _insert(db, validate(db, data, clock), clock)
 
 
 def correct(db: Database, entry_id: int, data: LogInput, reason: str,
             clock: Clock = SYSTEM_CLOCK) -> int:
     """Add a correction of entry ``entry_id``; the old entry stays as it was. Returns its id."""
+    session.require(db, "值班记录")
     old = next(iter(db.query("SELECT * FROM log_entries WHERE id = ?", [entry_id])), None)
     if old is None:
         raise NotFound(f"要更正的记录 #{entry_id} 不存在")
@@ -377,6 +385,11 @@ def _demo_people(db: Database, org_name: str, role: str) -> list[tuple[str, str,
 def load_demo_log(db: Database, first_day: date, days: int, clock: Clock, seed: int = 7) -> None:
     """Write a few hundred realistic entries for the demo county, from ``first_day`` on for
     ``days`` days, none later than the clock. Names come from the demo people."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_log(db, first_day, days, clock, seed)
+
+
+def _load_demo_log(db: Database, first_day: date, days: int, clock: Clock, seed: int = 7) -> None:
     rng = random.Random(seed)
     county = (db.execute("SELECT value FROM meta WHERE key = 'county_name'").fetchone() or [""])[0]
     officers = [p[0] for p in _demo_people(db, f"{county}应急管理局", "值班员")]

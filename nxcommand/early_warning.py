@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import plans
+from . import plans, session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -178,6 +178,7 @@ def _log(db: Database, clock: Clock, row: dict, verb: str, towns: list[str], rea
 
 def issue(db: Database, data: WarningInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """Record a new warning (or a relayed meteorological signal) and its duty-log entry."""
+    session.require(db, "预警登记")
     row, towns = validate(db, data, clock)
     with writing(db):
         warning_id = _write(db, row, towns, clock.stamp())
@@ -199,6 +200,7 @@ def adjust(db: Database, warning_id: int, data: WarningInput, reason: str,
            clock: Clock = SYSTEM_CLOCK, expected_version: int | None = None) -> int:
     """Re-issue a warning in force: a new version (all elements again) linked to the one it
     replaces, which becomes 已调整. Returns the new version's id."""
+    session.require(db, "预警登记")
     old = _in_force(db, warning_id, expected_version, "调整")
     reason = clean(reason, "调整原因", 500, required=True)
     if data.source != old["source"]:
@@ -221,6 +223,7 @@ def lift(db: Database, warning_id: int, lifted_at: str | datetime, recorded_by: 
          reason: str = "", lifted_by: str = "", clock: Clock = SYSTEM_CLOCK,
          expected_version: int | None = None) -> None:
     """Lift (解除) a warning in force: its 预警期 ends at ``lifted_at``."""
+    session.require(db, "预警登记")
     old = _in_force(db, warning_id, expected_version, "解除")
     moment = _minute(lifted_at, "解除时间", clock)
     if fmt(moment) < old["issued_at"]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from . import resources as res
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import update_versioned, writing
@@ -117,6 +118,7 @@ COLUMNS = ("name", "kind", "hazard_kit", "model", "quantity", "unit", "team_id",
 
 
 def add(db: Database, data: EquipmentInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate(db, data)
     now = clock.stamp()
     with writing(db):
@@ -129,6 +131,7 @@ def add(db: Database, data: EquipmentInput, clock: Clock = SYSTEM_CLOCK) -> int:
 
 def update(db: Database, item_id: int, data: EquipmentInput, *, expected_version: int | None = None,
            clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     res.bump(db, "equipment", item_id, expected_version, "装备")
     record = validate(db, data, item_id)
     with writing(db):
@@ -138,6 +141,7 @@ def update(db: Database, item_id: int, data: EquipmentInput, *, expected_version
 
 
 def set_status(db: Database, item_id: int, status: str, clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     status = res.choice(status, STATUSES, "装备状态")
     with writing(db):
         cur = db.execute("UPDATE equipment SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -148,6 +152,7 @@ def set_status(db: Database, item_id: int, status: str, clock: Clock = SYSTEM_CL
 
 def remove(db: Database, item_id: int) -> None:
     """报废 / 调出: the item leaves the register."""
+    session.require(db, "管理资源登记")
     with writing(db):
         if db.execute("DELETE FROM equipment WHERE id = ?", [item_id]).rowcount != 1:
             raise NotFound("该装备不存在")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from . import resources as res
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import update_versioned, writing
@@ -67,6 +68,7 @@ COLUMNS = ("person_id", "field", "title", "employer", "note")
 
 
 def add(db: Database, data: ExpertInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate(db, data)
     now = clock.stamp()
     with writing(db):
@@ -79,6 +81,7 @@ def add(db: Database, data: ExpertInput, clock: Clock = SYSTEM_CLOCK) -> int:
 
 def update(db: Database, expert_id: int, data: ExpertInput, *, expected_version: int | None = None,
            clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     res.bump(db, "experts", expert_id, expected_version, "专家")
     record = validate(db, data)
     with writing(db):
@@ -89,6 +92,7 @@ def update(db: Database, expert_id: int, data: ExpertInput, *, expected_version:
 
 def remove(db: Database, expert_id: int) -> None:
     """Take the expert out of the pool; the contact stays in the directory."""
+    session.require(db, "管理资源登记")
     with writing(db):
         if db.execute("DELETE FROM experts WHERE id = ?", [expert_id]).rowcount != 1:
             raise NotFound("该专家不存在")

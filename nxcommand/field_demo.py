@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import dispatch, forward_hq, incidents, roster, shelters
+from . import dispatch, forward_hq, incidents, roster, session, shelters
 from .clock import Clock, fmt_minute, parse_minute
 from .dispatch import DispatchInput
 from .forward_hq import HQInput
@@ -78,6 +78,11 @@ def _one(db: Database, sql: str, *params):
 def load_demo_field(db: Database, clock: Clock) -> int | None:
     """Load the story for the live flash-flood response; returns its forward HQ id (None when
     there is no such response, e.g. before the responses demo has run)."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_field(db, clock)
+
+
+def _load_demo_field(db: Database, clock: Clock) -> int | None:
     response_id = live_flood_response(db)
     if response_id is None:
         return None

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import dispatch, equipment
+from . import dispatch, equipment, session
 from . import resources as res
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .dispatch import drill_mark, moment, person_name, recorder, response_row
@@ -61,6 +61,7 @@ def _trace(db: Database, clock: Clock, response: dict, summary: str, by: str, at
 
 def establish(db: Database, response_id: int, data: HQInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """开设前方指挥部: one per response, for a live response."""
+    session.require(db, "前方指挥部")
     response = response_row(db, response_id)
     existing = db.execute("SELECT place, established_at FROM forward_hqs WHERE response_id = ?",
                           [response_id]).fetchone()
@@ -107,6 +108,7 @@ def _after_established(value, label: str, hq: dict, clock: Clock) -> str:
 def name_commander(db: Database, hq_id: int, person_id: int | None, at: str | datetime | None = None, *,
                    recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """Name (or change) the 现场指挥官."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     person_id = res.check_person(db, person_id, "现场指挥官", required=True)
     if person_id == hq["commander_id"]:
@@ -129,6 +131,7 @@ def add_deputy(db: Database, hq_id: int, person_id: int | None, side: str, org_i
                at: str | datetime | None = None, *, recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> int:
     """A deputy commander; 解放军 and 武警 may each name one. ``org_id`` defaults to the
     person's unit."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     side = res.choice(side, SIDES, "所属方面")
     person_id = res.check_person(db, person_id, "副指挥", required=True)
@@ -156,6 +159,7 @@ def add_deputy(db: Database, hq_id: int, person_id: int | None, side: str, org_i
 def add_group(db: Database, hq_id: int, group_id: int, at: str | datetime | None = None, *,
               recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """A working group of the response arrives at the HQ."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     row = db.execute("SELECT name, response_id FROM response_groups WHERE id = ?", [group_id]).fetchone()
     if row is None or row[1] != hq["response_id"]:
@@ -174,6 +178,7 @@ def add_kit_item(db: Database, hq_id: int, equipment_id: int, operator_id: int |
                  clock: Clock = SYSTEM_CLOCK) -> int:
     """Bring a "四合一" item (完好待命 in the register) to the HQ: it goes 在用; its operator
     defaults to the register's."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     item = equipment.get(db, equipment_id)
     label = f"{item['name']}（{item['call_sign'] or item['holder']}）"
@@ -202,6 +207,7 @@ def add_kit_item(db: Database, hq_id: int, equipment_id: int, operator_id: int |
 def set_kit_status(db: Database, kit_id: int, status: str, at: str | datetime | None = None, note: str = "", *,
                    recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """在线 / 离线 / 故障 of a kit item, timed; refused when it is already in that state."""
+    session.require(db, "前方指挥部")
     row = db.execute("SELECT hq_id, equipment_id, role FROM hq_kit WHERE id = ?", [kit_id]).fetchone()
     if row is None:
         raise NotFound("该装备不在前方指挥部")
@@ -227,6 +233,7 @@ def set_kit_status(db: Database, kit_id: int, status: str, at: str | datetime | 
 def set_link(db: Database, hq_id: int, state: str, at: str | datetime | None = None, means: str = "",
              note: str = "", *, recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> int:
     """The link to the command centre goes 连通 or 中断; refused when it already is."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     state = res.choice(state, LINK_STATES, "链路状态")
     means = res.choice(means, MEANS + ("",), "通信方式", "")
@@ -251,6 +258,7 @@ def set_link(db: Database, hq_id: int, state: str, at: str | datetime | None = N
 def withdraw(db: Database, hq_id: int, at: str | datetime | None = None, *, recorded_by: str,
              clock: Clock = SYSTEM_CLOCK) -> None:
     """撤收: the HQ closes; its kit items go back to 完好待命."""
+    session.require(db, "前方指挥部")
     hq = _hq(db, hq_id)
     when = moment(at, "撤收时间", clock, after=hq["established_at"], after_label="开设时间")
     by = recorder(recorded_by)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import org
+from . import org, session
 from .errors import ValidationError
 from .paths import demo_dir
 
@@ -199,6 +199,7 @@ def outline_path(db: Database) -> Path | None:
 
 def set_outline_path(db: Database, path: str | Path) -> Outlines:
     """Validate the file, then remember it as the map's outlines. A bad file changes nothing."""
+    session.require(db, "管理参考数据")
     outlines = load_outlines(path)
     org.set_meta(db, META_KEY, str(Path(path).resolve()))
     return outlines

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import deadlines, incidents, roster
+from . import deadlines, incidents, roster, session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .incidents import _insert, _text, fmt
@@ -59,6 +59,7 @@ def expected_incoming(db: Database, outgoing: str, now: datetime) -> str | None:
 
 def create(db: Database, outgoing: str, incoming: str, remarks: str = "",
            clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "交接班")
     outgoing = _text(outgoing, "交班人", 32, required=True)
     incoming = _text(incoming, "接班人", 32, required=True)
     if outgoing == incoming:
@@ -76,6 +77,7 @@ def create(db: Database, outgoing: str, incoming: str, remarks: str = "",
 
 
 def set_remarks(db: Database, handover_id: int, remarks: str) -> None:
+    session.require(db, "交接班")
     remarks = _text(remarks, "交班说明", incidents.LONG_TEXT)
     record = get(db, handover_id)
     if record["accepted_at"]:
@@ -86,6 +88,7 @@ def set_remarks(db: Database, handover_id: int, remarks: str) -> None:
 
 def accept(db: Database, handover_id: int, incoming: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """The incoming officer accepts; from here on the record is frozen. The duty log notes it."""
+    session.require(db, "交接班")
     record = get(db, handover_id)
     if record["accepted_at"]:
         raise ValidationError("该交接班记录已经接收")

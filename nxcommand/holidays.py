@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from . import session
 from .errors import ValidationError
 from .store import writing
 
@@ -56,6 +57,7 @@ def day_info(db: Database, day: date) -> DayInfo:
 
 def set_override(db: Database, day: date, kind: str, name: str = "") -> None:
     """Declare ``day`` a holiday or a working day, overriding the library."""
+    session.require(db, "管理参考数据")
     if kind not in ("holiday", "workday"):
         raise ValidationError("日期类型只能是“节假日”或“工作日”", "kind")
     with writing(db):
@@ -67,5 +69,6 @@ def set_override(db: Database, day: date, kind: str, name: str = "") -> None:
 
 
 def clear_override(db: Database, day: date) -> None:
+    session.require(db, "管理参考数据")
     with writing(db):
         db.execute("DELETE FROM holiday_overrides WHERE day = ?", [day.isoformat()])

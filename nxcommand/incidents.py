@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import dutylog, refdata
+from . import dutylog, refdata, session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -243,13 +243,14 @@ def trace(db: Database, clock: Clock, kind: str, summary: str, recorded_by: str,
     town = None
     if event_id is not None:
         town = db.execute("SELECT town_id FROM events WHERE id = ?", [event_id]).fetchone()[0]
-    return dutylog.append(db, dutylog.LogInput(
+    return dutylog.record_trace(db, dutylog.LogInput(
         logged_at=at or clock.now(), kind=kind, summary=summary[:2000], recorded_by=recorded_by,
         event_id=event_id, town_id=town, **extra), clock)
 
 
 def create_event(db: Database, data: EventInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """Save an intake as an event with its first figures and its duty-log entry."""
+    session.require(db, "接报登记")
     row = validate(db, data, clock)
     now = clock.stamp()
     caller = " ".join(x for x in (row["caller_unit"], row["caller_name"], row["caller_post"],
@@ -324,6 +325,7 @@ def update_figures(db: Database, event_id: int, figures: Figures, as_of: str | d
                    recorded_by: str, clock: Clock = SYSTEM_CLOCK) -> int:
     """Record new figures; a 生产安全事故's grade follows them (it may rise, never silently
     fall: a lower computed grade is kept at the higher one already reported)."""
+    session.require(db, "接报登记")
     event = get_event(db, event_id)
     figures.validate()
     moment = _past(as_of, "统计时间", clock)
@@ -344,6 +346,7 @@ def update_figures(db: Database, event_id: int, figures: Figures, as_of: str | d
 
 def close_event(db: Database, event_id: int, closed_at: str | datetime, recorded_by: str,
                 clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "接报登记")
     event = get_event(db, event_id)
     recorded_by = _text(recorded_by, "记录人", 32, required=True)
     moment = _past(closed_at, "结束时间", clock)
@@ -360,6 +363,7 @@ def close_event(db: Database, event_id: int, closed_at: str | datetime, recorded
 
 def add_instruction(db: Database, leader: str, content: str, given_at: str | datetime,
                     recorded_by: str, event_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "接报登记")
     if event_id is not None:
         get_event(db, event_id)
     row = {"event_id": event_id, "leader": _text(leader, "批示领导", 32, required=True),
@@ -376,6 +380,7 @@ def add_instruction(db: Database, leader: str, content: str, given_at: str | dat
 def follow_up(db: Database, instruction_id: int, note: str, status: str, recorded_by: str,
               at: str | datetime, clock: Clock = SYSTEM_CLOCK) -> None:
     """Record how an instruction is being carried out; 已落实 closes it."""
+    session.require(db, "接报登记")
     if status not in INSTRUCTION_STATES:
         raise ValidationError("落实状态须为：" + "、".join(INSTRUCTION_STATES), "状态")
     current = db.execute("SELECT status FROM instructions WHERE id = ?", [instruction_id]).fetchone()
@@ -412,6 +417,7 @@ def open_instructions(db: Database) -> list[dict]:
 
 def add_reminder(db: Database, text: str, recorded_by: str, kind: str = "备忘",
                  due_at: str | datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "值班记录")
     if kind not in ("备忘", "设备", "通信"):
         raise ValidationError("备忘类型须为：备忘、设备、通信", "类型")
     row = {"text": _text(text, "备忘内容", 500, required=True), "kind": kind,
@@ -422,6 +428,7 @@ def add_reminder(db: Database, text: str, recorded_by: str, kind: str = "备忘"
 
 
 def finish_reminder(db: Database, reminder_id: int, clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "值班记录")
     with writing(db):
         cur = db.execute("UPDATE reminders SET done_at = ? WHERE id = ? AND done_at IS NULL",
                          [clock.stamp(), reminder_id])

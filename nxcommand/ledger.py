@@ -25,7 +25,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import supplies
+from . import session, supplies
 from .clock import SYSTEM_CLOCK, Clock, fmt_minute, parse_minute
 from .errors import ValidationError
 from .store import writing
@@ -121,6 +121,7 @@ def receive(db: Database, depot_id: int, item_id: int, quantity: int, *, reason:
             at: str | datetime | None = None, ref: str = "",
             clock: Clock = SYSTEM_CLOCK) -> int:
     """入库: ``quantity`` (> 0) into a depot. Returns the movement id."""
+    session.require(db, "物资出入库")
     quantity = _quantity(quantity, "入库数量")
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     with writing(db):
@@ -134,6 +135,7 @@ def issue(db: Database, depot_id: int, item_id: int, quantity: int, *, reason: s
           at: str | datetime | None = None, ref: str = "", clock: Clock = SYSTEM_CLOCK) -> int:
     """出库: ``quantity`` (> 0) out of a depot; refused if more than the balance. ``ref``
     names the event or response it goes to (free text until dispatch links them)."""
+    session.require(db, "物资出入库")
     quantity = _quantity(quantity, "出库数量")
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     ref = clean(ref, "去向", REF_MAX)
@@ -150,6 +152,7 @@ def transfer(db: Database, from_depot_id: int, to_depot_id: int, item_id: int, q
              reason: str, who: Who, at: str | datetime | None = None,
              clock: Clock = SYSTEM_CLOCK) -> int:
     """调拨: ``quantity`` from one depot to another, as one movement moving both balances."""
+    session.require(db, "物资出入库")
     quantity = _quantity(quantity, "调拨数量")
     if from_depot_id == to_depot_id:
         raise ValidationError("调出和调入的储备库不能相同", "调入储备库")
@@ -170,6 +173,7 @@ def stocktake(db: Database, depot_id: int, item_id: int, counted: int, *, reason
               at: str | datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     """盘点: the counted quantity (>= 0) becomes the balance; the movement records book,
     counted and their difference with the reason (盘盈/盘亏, 损耗, 过期报废…)."""
+    session.require(db, "物资出入库")
     counted = _quantity(counted, "实盘数量", allow_zero=True)
     row = _common(db, item_id, [depot_id], reason, who, at, clock)
     with writing(db):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import incidents, orders
+from . import incidents, orders, session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -45,6 +45,7 @@ class MeetingInput:
 
 def hold_meeting(db: Database, data: MeetingInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """Record a meeting with its resulting orders; any bad order refuses the whole meeting."""
+    session.require(db, "下达指令")
     response = db.execute("SELECT status, started_at, event_id, is_drill FROM responses WHERE id = ?",
                           [data.response_id]).fetchone()
     if response is None:

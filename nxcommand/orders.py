@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import incidents
+from . import incidents, session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -115,6 +115,7 @@ def write(db: Database, prepared: dict, clock: Clock = SYSTEM_CLOCK) -> int:
 
 
 def issue_order(db: Database, data: OrderInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "下达指令")
     prepared = prepare(db, data, clock)
     with writing(db):
         return write(db, prepared, clock)
@@ -177,6 +178,7 @@ def _trace(db: Database, clock: Clock, row: dict, text: str, by: str, at: str) -
 def acknowledge(db: Database, recipient_id: int, at: str | datetime, by: str,
                 clock: Clock = SYSTEM_CLOCK) -> None:
     """签收: the recipient confirms it received the order (``by``: who signed for it)."""
+    session.require(db, "跟踪落实")
     row = recipient(db, recipient_id)
     if row["acknowledged_at"]:
         raise ValidationError(f"{row['recipient']}已于{row['acknowledged_at']}签收")
@@ -193,6 +195,7 @@ def acknowledge(db: Database, recipient_id: int, at: str | datetime, by: str,
 def complete(db: Database, recipient_id: int, at: str | datetime, feedback: str, recorded_by: str,
              acknowledged_by: str = "", clock: Clock = SYSTEM_CLOCK) -> None:
     """反馈完成: when and what was done. Acknowledges too when not yet acknowledged."""
+    session.require(db, "跟踪落实")
     row = recipient(db, recipient_id)
     if row["done_at"]:
         raise ValidationError(f"{row['recipient']}已于{row['done_at']}反馈完成")

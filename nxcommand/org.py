@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from . import session
 from .errors import NotFound, ValidationError
 from .phones import normalize_phone
 from .store import writing
@@ -48,6 +49,7 @@ def villages(db: Database, town_id: int) -> list[dict]:
 
 def add_admin_unit(db: Database, name: str, level: str, kind: str, parent_id: int | None,
                    lon: float | None = None, lat: float | None = None) -> int:
+    session.require(db, "管理参考数据")
     name = normalize(name)
     if not name or len(name) > 40 or has_control_chars(name):
         raise ValidationError("请填写 1–40 个字的行政区划名称", "name")
@@ -101,6 +103,7 @@ def organization(db: Database, org_id: int) -> dict:
 def add_organization(db: Database, name: str, kind: str, *, short_name: str = "",
                      admin_unit_id: int | None = None, duty_phone: str | None = None,
                      address: str = "") -> int:
+    session.require(db, "管理参考数据")
     name = normalize(name)
     if not name or len(name) > 60 or has_control_chars(name):
         raise ValidationError("请填写 1–60 个字的单位名称", "name")
@@ -143,6 +146,7 @@ BODY_MEMBER_ROLES = ("牵头单位", "办公室", "成员单位")
 
 def add_command_body(db: Database, name: str, *, short_name: str = "",
                      office_org_id: int | None = None, duties: str = "") -> int:
+    session.require(db, "管理参考数据")
     name = normalize(name)
     if not name or len(name) > 60 or has_control_chars(name):
         raise ValidationError("请填写 1–60 个字的指挥机构名称", "name")
@@ -164,6 +168,7 @@ def _body_exists(db: Database, body_id: int) -> None:
 
 def set_body_member(db: Database, body_id: int, org_id: int, role: str = "成员单位") -> None:
     """Make a unit a member of a command body (or change its role there)."""
+    session.require(db, "管理参考数据")
     _body_exists(db, body_id)
     organization(db, org_id)
     if role not in BODY_MEMBER_ROLES:
@@ -175,6 +180,7 @@ def set_body_member(db: Database, body_id: int, org_id: int, role: str = "成员
 
 
 def remove_body_member(db: Database, body_id: int, org_id: int) -> None:
+    session.require(db, "管理参考数据")
     with writing(db):
         cur = db.execute("DELETE FROM command_body_members WHERE body_id = ? AND org_id = ?",
                          [body_id, org_id])
@@ -184,6 +190,7 @@ def remove_body_member(db: Database, body_id: int, org_id: int) -> None:
 
 def add_body_post(db: Database, body_id: int, person_id: int, role: str) -> int:
     """Name a person to a post in a command body (主任, 指挥长, 副指挥长 …)."""
+    session.require(db, "管理参考数据")
     _body_exists(db, body_id)
     role = normalize(role)
     if not role or len(role) > 20:

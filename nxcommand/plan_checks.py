@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from . import session
 from .alerts import Alert, window_days
 from .errors import NotFound, ValidationError
 from .holidays import day_info
@@ -116,6 +117,7 @@ def deadline_rules(db: Database) -> dict[str, tuple[int, str]]:
 
 def set_deadline_rule(db: Database, kind: str, amount: int) -> None:
     """Change a plan deadline (the administrator's setting), e.g. 预案备案 → 15 工作日."""
+    session.require(db, "管理参考数据")
     if kind not in DEFAULT_RULES:
         raise ValidationError("期限类型须为：" + "、".join(DEFAULT_RULES), "kind")
     if not isinstance(amount, int) or not 1 <= amount <= (60 if kind == "预案备案" else 10):

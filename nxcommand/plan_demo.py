@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from . import plans
+from . import plans, session
 from .clock import SYSTEM_CLOCK, Clock
 from .paths import demo_dir
 from .plan_checks import add_years
@@ -31,6 +31,11 @@ def _shift_years(items: list[dict], today: date) -> int:
 
 
 def load_demo_plans(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_plans(db, clock)
+
+
+def _load_demo_plans(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
     data = json.loads((demo_dir() / "plans.json").read_text(encoding="utf-8"))
     items = data["plans"]
     years = _shift_years(items, clock.now().date())

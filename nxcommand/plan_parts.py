@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import writing
@@ -184,6 +185,7 @@ def set_level(db: Database, plan_id: int, data: LevelInput, *, expected_version:
               clock: Clock = SYSTEM_CLOCK) -> int:
     """Add or replace one response level of a plan: criteria, escalation, deciders, checklist.
     ``expected_version`` is the level's version when the form opened (None for a new level)."""
+    session.require(db, "编辑预案")
     _plan_exists(db, plan_id)
     record, deciders, actions = _validate_level(db, plan_id, data)
     now = clock.stamp()
@@ -216,6 +218,7 @@ def set_level(db: Database, plan_id: int, data: LevelInput, *, expected_version:
 
 
 def remove_level(db: Database, plan_id: int, level_no: int) -> None:
+    session.require(db, "编辑预案")
     with writing(db):
         cur = db.execute("DELETE FROM plan_levels WHERE plan_id = ? AND level = ?", [plan_id, level_no])
         if cur.rowcount != 1:
@@ -261,6 +264,7 @@ def _write_members(db: Database, group_id: int, members: list[int]) -> None:
 
 
 def add_group(db: Database, plan_id: int, data: GroupInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "编辑预案")
     _plan_exists(db, plan_id)
     record, members = _validate_group(db, plan_id, data, None)
     now = clock.stamp()
@@ -275,6 +279,7 @@ def add_group(db: Database, plan_id: int, data: GroupInput, clock: Clock = SYSTE
 
 def update_group(db: Database, group_id: int, data: GroupInput, *, expected_version: int | None = None,
                  clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "编辑预案")
     row = db.execute("SELECT plan_id FROM plan_groups WHERE id = ?", [group_id]).fetchone()
     if row is None:
         raise NotFound("该工作组不存在")
@@ -292,6 +297,7 @@ def update_group(db: Database, group_id: int, data: GroupInput, *, expected_vers
 
 def remove_group(db: Database, group_id: int) -> None:
     """Remove a group from the template; refused while a checklist item names it."""
+    session.require(db, "编辑预案")
     used = db.execute(
         "SELECT r.roman, a.action FROM plan_level_actions a JOIN plan_levels l ON l.id = a.plan_level_id "
         "JOIN response_levels r ON r.id = l.level WHERE a.owner_group_id = ? ORDER BY l.level DESC, a.seq",
@@ -305,6 +311,7 @@ def remove_group(db: Database, group_id: int) -> None:
 
 def move_group(db: Database, group_id: int, step: int) -> None:
     """Move a group up (step -1) or down (+1) in its plan's order."""
+    session.require(db, "编辑预案")
     row = db.execute("SELECT plan_id FROM plan_groups WHERE id = ?", [group_id]).fetchone()
     if row is None:
         raise NotFound("该工作组不存在")

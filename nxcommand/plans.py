@@ -18,6 +18,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .plan_parts import (  # noqa: F401
@@ -161,6 +162,7 @@ def validate_plan(db: Database, data: PlanInput, today: date, plan_id: int | Non
 
 
 def add_plan(db: Database, data: PlanInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "编辑预案")
     record = validate_plan(db, data, clock.now().date())
     now = clock.stamp()
     with writing(db):
@@ -173,6 +175,7 @@ def add_plan(db: Database, data: PlanInput, clock: Clock = SYSTEM_CLOCK) -> int:
 def update_plan(db: Database, plan_id: int, data: PlanInput, *, expected_version: int | None = None,
                 clock: Clock = SYSTEM_CLOCK) -> None:
     """Save an edit; a plan changed meanwhile by someone else is refused, not overwritten."""
+    session.require(db, "编辑预案")
     if not db.execute("SELECT 1 FROM plans WHERE id = ?", [plan_id]).fetchone():
         raise NotFound("该预案不存在")
     record = validate_plan(db, data, clock.now().date(), plan_id)
@@ -193,6 +196,7 @@ def record_date(db: Database, plan_id: int, what: str, day: date | str, clock: C
     """Record a filing (``filed_on``), drill (``last_drill_on``) or evaluation
     (``last_evaluation_on``) on ``day``; it may not be in the future nor before the plan's
     issue date, nor earlier than the one already recorded (correct that in the plan form)."""
+    session.require(db, "编辑预案")
     if what not in _DATE_FIELDS:
         raise ValueError(what)
     label = _DATE_FIELDS[what]

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from . import early_warning as ew
 from . import releases
+from . import session
 from .clock import Clock
 
 RECORDER = "肖文静"
@@ -49,6 +50,11 @@ def _at(clock: Clock, hours: float) -> datetime:
 
 def load_demo_warnings(db: Database, clock: Clock) -> dict[str, int]:
     """The demo's warnings; returns their ids by a short key (gov = the one the response cites)."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_warnings(db, clock)
+
+
+def _load_demo_warnings(db: Database, clock: Clock) -> dict[str, int]:
     met = _org(db, "南雄市气象局")
     desk = _org(db, "南雄市应急管理局")
     sanfang = _id(db, "SELECT id FROM command_bodies WHERE name = '南雄市三防指挥部'", [])
@@ -100,6 +106,11 @@ def load_demo_warnings(db: Database, clock: Clock) -> dict[str, int]:
 
 def load_demo_releases(db: Database, clock: Clock) -> None:
     """Releases for the live flash-flood response (found by its town); nothing if absent."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_releases(db, clock)
+
+
+def _load_demo_releases(db: Database, clock: Clock) -> None:
     row = db.execute(
         "SELECT r.id, r.started_at FROM responses r JOIN events e ON e.id = r.event_id "
         "JOIN admin_units u ON u.id = e.town_id WHERE r.status = '响应中' AND r.is_drill = 0 "

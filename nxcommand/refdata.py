@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from . import session
 from .errors import NotFound, ValidationError
 from .store import writing
 
@@ -64,6 +65,7 @@ def grade_production_safety(
 
 def set_threshold(db: Database, rule: Threshold) -> None:
     """Change one grade's criteria; the criteria must stay strictly ordered by grade."""
+    session.require(db, "管理参考数据")
     if rule.grade not in (1, 2, 3):
         raise ValidationError("只能设置特别重大、重大、较大三级的标准", "grade")
     for label, value in (("死亡人数", rule.deaths), ("重伤人数", rule.serious_injuries),
@@ -96,6 +98,7 @@ def categories(db: Database) -> list[dict]:
 
 
 def add_subtype(db: Database, category_id: int, name: str, grading: str = "chosen") -> int:
+    session.require(db, "管理参考数据")
     name = (name or "").strip()
     if not name:
         raise ValidationError("请填写事件子类名称", "name")
@@ -124,6 +127,7 @@ def levels(db: Database, table: str) -> list[dict]:
 
 
 def set_level_colour(db: Database, table: str, level_id: int, color_hex: str) -> None:
+    session.require(db, "管理参考数据")
     if table not in ("warning_levels", "response_levels"):
         raise ValueError(table)
     if not _HEX.match(color_hex or ""):
@@ -147,6 +151,7 @@ def deadline_rules(db: Database, active_only: bool = True) -> list[dict]:
 
 def save_deadline_rule(db: Database, rule: dict) -> int:
     """Insert (no ``id``) or update a reporting-deadline rule after validating it."""
+    session.require(db, "管理参考数据")
     name = (rule.get("name") or "").strip()
     if not name:
         raise ValidationError("请填写规则名称", "name")

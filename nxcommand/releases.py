@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -78,6 +79,7 @@ def set_window(db: Database, response_id: int, spokesperson_id: int | None, org_
                clock: Clock = SYSTEM_CLOCK) -> int:
     """Name the response's spokesperson and releasing unit; a change needs a reason and is
     kept as a record next to the earlier choice."""
+    session.require(db, "指定发言人")
     response = _response(db, response_id)
     name = _person(db, spokesperson_id, "新闻发言人")
     org = db.execute("SELECT name FROM organizations WHERE id = ?", [org_id]).fetchone()
@@ -113,6 +115,7 @@ def _text(title: str, body: str) -> tuple[str, str]:
 def create(db: Database, response_id: int, title: str, body: str, created_by: str,
            at: str | datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     """A new draft (version 1) for the response's release window."""
+    session.require(db, "撰写发布稿")
     _response(db, response_id)
     title, body = _text(title, body)
     who = clean(created_by, "拟稿人", 32, required=True)
@@ -133,6 +136,7 @@ def edit(db: Database, release_id: int, title: str, body: str, edited_by: str, n
          expected_version: int | None = None) -> int:
     """A new version of the text; if the release was in or through review, review restarts.
     Returns the new version's number."""
+    session.require(db, "撰写发布稿")
     release = get(db, release_id)
     if release["state"] == PUBLISHED:
         raise ValidationError("已发布的稿件不能修改；如需更正，请新建稿件并重新送审")
@@ -181,6 +185,7 @@ def diff(db: Database, release_id: int, old: int, new: int) -> list[str]:
 def submit(db: Database, release_id: int, submitted_by: str, at: str | datetime | None = None,
            clock: Clock = SYSTEM_CLOCK) -> int:
     """送审: the current version goes to 初审."""
+    session.require(db, "撰写发布稿")
     release = get(db, release_id)
     if release["state"] not in (DRAFT, RETURNED):
         raise ValidationError(f"该稿件{release['state']}，不能送审")
@@ -211,7 +216,9 @@ def review(db: Database, release_id: int, stage: str, passed: bool, reviewer_id:
            recorded_by: str, comment: str = "", at: str | datetime | None = None,
            clock: Clock = SYSTEM_CLOCK) -> int:
     """One step of 三审: passes it on, or returns the release to its author with a comment.
-    Steps go in order, each by a different person."""
+    Steps go in order, each by a different person. 初审 and 复审 by the release office
+    (审核发布稿), 终审 by the commander (终审发布稿)."""
+    session.require(db, "终审发布稿" if stage == STAGES[-1] else "审核发布稿")
     release = get(db, release_id)
     expected = next_stage(release)
     if expected is None:
@@ -274,6 +281,7 @@ def publish_blocker(db: Database, release_id: int) -> str | None:
 def publish(db: Database, release_id: int, channels: list[str], published_by: str,
             at: str | datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Publish an approved release on its channels (先审后发: nothing publishes unreviewed)."""
+    session.require(db, "发布信息")
     blocker = publish_blocker(db, release_id)
     if blocker:
         raise ValidationError(blocker)

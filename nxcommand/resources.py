@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from . import contacts
+from . import contacts, session
 from .alerts import Alert, window_days
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
@@ -96,6 +96,7 @@ def find_or_add_person(db: Database, name: str, phone: str | None, role_tag: str
     (default: the county 应急管理局) with ``post`` and the role. Raises ValidationError
     (nothing written) as ``find_person`` does. Runs inside the caller's transaction.
     """
+    session.require(db, "维护通讯录")
     person_id = find_person(db, name, phone)
     if person_id is not None:
         person = contacts.get(db, person_id)

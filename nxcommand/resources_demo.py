@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import equipment, experts, shelters, teams, vulnerable
+from . import equipment, experts, session, shelters, teams, vulnerable
 from .clock import Clock, FixedClock
 from .paths import demo_dir
 
@@ -26,6 +26,11 @@ def _lookup(db: Database) -> tuple[dict, dict, dict]:
 def load_demo_resources(db: Database, clock: Clock) -> None:
     """The demo county's teams, experts, equipment, shelters and vulnerable people
     (db/demo/resources.json), written through the registers' services."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_resources(db, clock)
+
+
+def _load_demo_resources(db: Database, clock: Clock) -> None:
     data = json.loads((demo_dir() / "resources.json").read_text(encoding="utf-8"))
     towns, villages, orgs = _lookup(db)
     now = clock.now()

@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from . import deadlines as report_deadlines
 from . import incidents, org, plan_checks, response_groups
+from . import session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -298,6 +299,7 @@ def _validate_open(db: Database, data: ResponseInput, clock: Clock) -> tuple[dic
 def open_response(db: Database, data: ResponseInput, clock: Clock = SYSTEM_CLOCK) -> int:
     """Open a response; refuses (ValidationError, nothing written) a decider the plan does not
     allow, a second live response on one event, a closed event, a drill mismatch."""
+    session.require(db, "启动响应")
     row, decider = _validate_open(db, data, clock)
     now = clock.stamp()
     plan_name = db.execute("SELECT name FROM plans WHERE id = ?", [row["plan_id"]]).fetchone()[0]
@@ -361,6 +363,7 @@ def _decide(db: Database, response: dict, kind: str, to_level: int | None, data:
 def raise_level(db: Database, response_id: int, data: LevelChange, clock: Clock = SYSTEM_CLOCK) -> int:
     """提级: the decider must be allowed to start the new level; the checklist gains the items
     of every level passed (not yet in it). Returns the number of items added."""
+    session.require(db, "调整响应级别")
     response, record = _change(db, response_id, data, "提级", clock)
     now = clock.stamp()
     groups = {name: gid for gid, name in db.execute(
@@ -379,6 +382,7 @@ def raise_level(db: Database, response_id: int, data: LevelChange, clock: Clock 
 
 def lower_level(db: Database, response_id: int, data: LevelChange, clock: Clock = SYSTEM_CLOCK) -> None:
     """降级: decided by someone allowed to start the current level; open items stay open."""
+    session.require(db, "调整响应级别")
     response, record = _change(db, response_id, data, "降级", clock)
     now = clock.stamp()
     with writing(db):
@@ -392,6 +396,7 @@ def lower_level(db: Database, response_id: int, data: LevelChange, clock: Clock 
 def end_response(db: Database, response_id: int, data: LevelChange, clock: Clock = SYSTEM_CLOCK) -> dict:
     """解除 (第八十六条): decided by someone allowed to start the current level. Nothing is
     closed with it: the open items are returned (and stay open in the record)."""
+    session.require(db, "调整响应级别")
     response, record = _change(db, response_id, data, "解除", clock)
     left = open_items(db, response_id)
     now = clock.stamp()

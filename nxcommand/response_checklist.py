@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import incidents
+from . import incidents, session
 from .clock import SYSTEM_CLOCK, Clock, parse_minute
 from .clock import fmt_minute as fmt
 from .errors import NotFound, ValidationError
@@ -63,6 +63,7 @@ def open_checklist(db: Database, response_id: int) -> list[dict]:
 def mark_item_done(db: Database, item_id: int, done_at: str | datetime, done_by: str, note: str = "",
                    clock: Clock = SYSTEM_CLOCK) -> None:
     """Record a checklist item done: when, by whom (the unit or person who reported it)."""
+    session.require(db, "跟踪落实")
     item = next(db.query(_ITEMS + " WHERE c.id = ?", [item_id]), None)
     if item is None:
         raise NotFound("该处置事项不存在")
@@ -128,6 +129,7 @@ def targets(db: Database, response_id: int) -> list[dict]:
 
 def mark_target_met(db: Database, response_id: int, target_id: int, met_at: str | datetime, met_by: str,
                     note: str = "", clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "跟踪落实")
     target = next((t for t in targets(db, response_id) if t["id"] == target_id), None)
     if target is None:
         raise ValidationError("该救助时限目标不适用于本响应", "目标")

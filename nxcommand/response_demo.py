@@ -21,6 +21,7 @@ from . import (
     response_groups,
     roster,
 )
+from . import session
 from .clock import Clock, FixedClock
 from .deadlines import ReportInput
 from .demo_desk import BUREAU, UP, shift_start
@@ -82,6 +83,11 @@ def _done(db: Database, response_id: int, upto: datetime, at: FixedClock, skip: 
 
 
 def load_demo_responses(db: Database, clock: Clock) -> None:
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_responses(db, clock)
+
+
+def _load_demo_responses(db: Database, clock: Clock) -> None:
     now = clock.now().replace(second=0, microsecond=0)
     at = FixedClock(now)
     shift = roster.current_shift(db, now)

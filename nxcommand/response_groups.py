@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from . import incidents
+from . import incidents, session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .phones import normalize_phone
@@ -114,6 +114,7 @@ def _validate(db: Database, response_id: int, data: GroupInput, group_id: int | 
 
 def add_group(db: Database, response_id: int, data: GroupInput, recorded_by: str,
               clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "响应编组")
     response = db.execute("SELECT event_id FROM responses WHERE id = ?", [response_id]).fetchone()
     if response is None:
         raise NotFound("该应急响应不存在")
@@ -134,6 +135,7 @@ def add_group(db: Database, response_id: int, data: GroupInput, recorded_by: str
 def update_group(db: Database, group_id: int, data: GroupInput, recorded_by: str, *,
                  expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Save an edit; a group changed meanwhile by someone else is refused, not overwritten."""
+    session.require(db, "响应编组")
     row = db.execute("SELECT g.response_id, r.event_id FROM response_groups g JOIN responses r "
                      "ON r.id = g.response_id WHERE g.id = ?", [group_id]).fetchone()
     if row is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import ValidationError
 from .clock import fmt_minute as fmt
@@ -27,6 +28,7 @@ class UnitAnswer:
 
 def record(db: Database, called_at: str | datetime, checker: str, answers: list[UnitAnswer],
            note: str = "", clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "值班记录")
     called = parse_minute(called_at, "点名时间")
     checker = _text(checker, "点名人", 32, required=True)
     if not answers:

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock, MINUTE_FORMAT, parse_minute
 from .errors import NotFound, ValidationError
 from .store import writing
@@ -158,6 +159,7 @@ def pattern(db: Database, pattern_id: int) -> Pattern:
 
 def add_pattern(db: Database, name: str, slots: list[Slot]) -> int:
     """A new shift pattern, e.g. 三班倒. Slot names must differ; each lasts 1 minute to 24 h."""
+    session.require(db, "编排值班表")
     name = normalize(name)
     if not name or len(name) > 20 or has_control_chars(name):
         raise ValidationError("请填写 1–20 个字的班次模式名称", "名称")
@@ -288,6 +290,7 @@ def insert_shift(db: Database, duty_date: date, name: str, start: datetime, end:
 
 def add_shift(db: Database, duty_date: date, name: str, starts_at: str | datetime,
               ends_at: str | datetime, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "编排值班表")
     name, start, end = _validate_shift(db, duty_date, name, starts_at, ends_at)
     with writing(db):
         return insert_shift(db, duty_date, name, start, end, clock.stamp())
@@ -329,6 +332,7 @@ def plan_generation(db: Database, pattern_id: int, first: date, last: date) -> G
 def generate_shifts(db: Database, pattern_id: int, first: date, last: date,
                     clock: Clock = SYSTEM_CLOCK) -> list[int]:
     """Create the pattern's shifts for every day of first..last that has none yet."""
+    session.require(db, "编排值班表")
     plan = plan_generation(db, pattern_id, first, last)
     stamp = clock.stamp()
     with writing(db):
@@ -413,6 +417,7 @@ def assign(db: Database, shift_id: int, leader_id: int | None, officer_ids: list
 
     Filling empty places needs no reason; replacing or removing someone already on the
     shift does. Returns the number of places changed (0: nothing to do, nothing written)."""
+    session.require(db, "编排值班表")
     shift = get_shift(db, shift_id)
     officer_ids = [i for i in officer_ids if i is not None]
     if len(officer_ids) > MAX_OFFICERS:
@@ -446,6 +451,7 @@ def _role_on(db: Database, shift: Shift, person_id: int) -> tuple[str, int]:
 def swap(db: Database, shift_a: int, person_a: int, shift_b: int, person_b: int, reason: str,
          clock: Clock = SYSTEM_CLOCK) -> None:
     """换班: person_a (on shift_a) and person_b (on shift_b) exchange shifts, same role."""
+    session.require(db, "编排值班表")
     a, b = get_shift(db, shift_a), get_shift(db, shift_b)
     if a.id == b.id:
         raise ValidationError("换班须在两个不同的班次之间进行", "班次")
@@ -473,6 +479,7 @@ def swap(db: Database, shift_a: int, person_a: int, shift_b: int, person_b: int,
 def substitute(db: Database, shift_id: int, person_out: int, person_in: int, reason: str,
                clock: Clock = SYSTEM_CLOCK) -> None:
     """替班: person_in takes person_out's place on the shift."""
+    session.require(db, "编排值班表")
     shift = get_shift(db, shift_id)
     role, slot = _role_on(db, shift, person_out)
     incoming = _person(db, person_in, role)

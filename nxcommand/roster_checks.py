@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import MINUTE_FORMAT, SYSTEM_CLOCK, Clock, FixedClock
 from .errors import NotFound, ValidationError
 from .holidays import day_info
@@ -42,6 +43,7 @@ class DutyMode:
 
 def mark_leader_in_post(db: Database, shift_id: int, clock: Clock = SYSTEM_CLOCK, by: str = "") -> None:
     """带班领导在岗: record that the shift's leader is in post, at the clock's time."""
+    session.require(db, "值班记录")
     shift = get_shift(db, shift_id)
     if shift.leader is None:
         raise ValidationError(f"{shift.label}班次尚未安排带班领导", LEADER)
@@ -61,6 +63,7 @@ def checklist_items(db: Database, active_only: bool = True) -> list[dict]:
 
 
 def add_checklist_item(db: Database, name: str) -> int:
+    session.require(db, "管理参考数据")
     name = normalize(name)
     if not name or len(name) > 30 or has_control_chars(name):
         raise ValidationError("请填写 1–30 个字的检查项", "名称")
@@ -73,6 +76,7 @@ def add_checklist_item(db: Database, name: str) -> int:
 
 
 def set_checklist_item_active(db: Database, item_id: int, active: bool) -> None:
+    session.require(db, "管理参考数据")
     with writing(db):
         if db.execute("UPDATE holiday_checklist_items SET active = ? WHERE id = ?",
                       [int(active), item_id]).rowcount != 1:
@@ -89,6 +93,7 @@ def shift_checklist(db: Database, shift_id: int) -> list[dict]:
 
 def tick(db: Database, shift_id: int, item_id: int, by: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """Tick a 五个一 item on a holiday shift, naming who confirms it."""
+    session.require(db, "值班记录")
     shift = get_shift(db, shift_id)
     if not day_info(db, shift.duty_date).is_statutory:
         raise ValidationError(f"{shift.label}不在法定节假日，无需填写“五个一”")
@@ -105,6 +110,7 @@ def tick(db: Database, shift_id: int, item_id: int, by: str, clock: Clock = SYST
 
 
 def untick(db: Database, shift_id: int, item_id: int) -> None:
+    session.require(db, "值班记录")
     with writing(db):
         db.execute("DELETE FROM shift_checklist_ticks WHERE shift_id = ? AND item_id = ?", [shift_id, item_id])
 
@@ -119,6 +125,7 @@ def add_period(db: Database, kind: str, start: date, end: date, *, name: str = "
                leader_in_post: bool | None = None, daily_zero_report: bool | None = None,
                note: str = "", clock: Clock = SYSTEM_CLOCK) -> int:
     """A special period (特别防护期, 汛期, 高森林火险期); its rules default to its kind's."""
+    session.require(db, "编排值班表")
     row = db.execute("SELECT id, leader_in_post, daily_zero_report FROM duty_period_kinds WHERE name = ?",
                      [normalize(kind)]).fetchone()
     if row is None:
@@ -144,6 +151,7 @@ def add_period(db: Database, kind: str, start: date, end: date, *, name: str = "
 
 
 def remove_period(db: Database, period_id: int) -> None:
+    session.require(db, "编排值班表")
     with writing(db):
         if db.execute("DELETE FROM duty_periods WHERE id = ?", [period_id]).rowcount != 1:
             raise NotFound("该特殊时期不存在")
@@ -328,6 +336,11 @@ def load_demo_roster(db: Database, first_day: date, days: int, clock: Clock = SY
     """24 h shifts from 08:30 at the demo county's 应急管理局: leaders and officers rotating
     (nobody on duty two days running), two officers on holidays, one 高森林火险期, a 替班 and
     a 换班, leaders marked in post (and 五个一 ticked) on begun shifts whose rules ask for it."""
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_roster(db, first_day, days, clock)
+
+
+def _load_demo_roster(db: Database, first_day: date, days: int, clock: Clock = SYSTEM_CLOCK) -> None:
     unit = "南雄市应急管理局"
     leaders = [p for p in eligible_people(db, LEADER) if _in_unit(db, p.id, unit)]
     officers = [p for p in eligible_people(db, OFFICER) if _in_unit(db, p.id, unit)]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import roster
+from . import roster, session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import UserError, ValidationError
 from .holidays import day_info
@@ -431,6 +431,7 @@ def import_roster(db: Database, path: str | Path, *, year: int | None = None,
     """Import a roster file: all rows or nothing. Each imported shift gets exactly the file's
     leader and officers; every change is recorded with the reason "Excel导入". Raises
     RosterImportError (with the report) if any row is bad."""
+    session.require(db, "编排值班表")
     report = dry_run(db, path, year=year)
     if report.errors:
         raise RosterImportError(report)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from . import resources as res
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import update_versioned, writing
@@ -85,6 +86,7 @@ COLUMNS = ("name", "level", "setting", "area_m2", "capacity", "facilities", "acc
 
 
 def add(db: Database, data: ShelterInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate(db, data)
     now = clock.stamp()
     with writing(db):
@@ -97,6 +99,7 @@ def add(db: Database, data: ShelterInput, clock: Clock = SYSTEM_CLOCK) -> int:
 
 def update(db: Database, shelter_id: int, data: ShelterInput, *, expected_version: int | None = None,
            clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     res.bump(db, "shelters", shelter_id, expected_version, "避难场所")
     record = validate(db, data, shelter_id)
     with writing(db):
@@ -107,6 +110,7 @@ def update(db: Database, shelter_id: int, data: ShelterInput, *, expected_versio
 
 def set_occupancy(db: Database, shelter_id: int, occupancy: int | str, clock: Clock = SYSTEM_CLOCK) -> None:
     """The count of people sheltered now (0 after everyone has gone home); refused above capacity."""
+    session.require(db, "管理资源登记")
     row = db.execute("SELECT capacity, name FROM shelters WHERE id = ?", [shelter_id]).fetchone()
     if row is None:
         raise NotFound("该避难场所不存在")
@@ -121,6 +125,7 @@ def set_occupancy(db: Database, shelter_id: int, occupancy: int | str, clock: Cl
 
 def remove(db: Database, shelter_id: int) -> None:
     """Delete a shelter that nobody is sheltered in and no register entry points to."""
+    session.require(db, "管理资源登记")
     row = db.execute("SELECT occupancy FROM shelters WHERE id = ?", [shelter_id]).fetchone()
     if row is None:
         raise NotFound("该避难场所不存在")

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from . import session
 from .alerts import Alert, window_days
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
@@ -116,6 +117,7 @@ def _ancestors(code: str) -> list[str]:
 def add_category(db: Database, code: str, name: str, note: str = "") -> str:
     """An administrator's new category: a well-formed code one level below an existing
     parent, extending the parent's code."""
+    session.require(db, "管理参考数据")
     code = normalize(code).replace(" ", "")
     if not CODE_RE.match(code) or not _well_formed(code):
         raise ValidationError(f"分类编码须为7位数字，首位为1、2或3，下级编码为01–99，空级为00："
@@ -212,6 +214,7 @@ def validate_depot(db: Database, data: DepotInput, depot_id: int | None = None) 
 
 
 def add_depot(db: Database, data: DepotInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate_depot(db, data)
     now = clock.stamp()
     with writing(db):
@@ -220,6 +223,7 @@ def add_depot(db: Database, data: DepotInput, clock: Clock = SYSTEM_CLOCK) -> in
 
 def update_depot(db: Database, depot_id: int, data: DepotInput, *,
                  expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     get_depot(db, depot_id)
     record = validate_depot(db, data, depot_id)
     with writing(db):
@@ -278,6 +282,7 @@ def validate_item(db: Database, data: ItemInput, item_id: int | None = None) -> 
 
 
 def add_item(db: Database, data: ItemInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate_item(db, data)
     now = clock.stamp()
     with writing(db):
@@ -286,6 +291,7 @@ def add_item(db: Database, data: ItemInput, clock: Clock = SYSTEM_CLOCK) -> int:
 
 def update_item(db: Database, item_id: int, data: ItemInput, *,
                 expected_version: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     get_item(db, item_id)
     record = validate_item(db, data, item_id)
     with writing(db):
@@ -347,6 +353,7 @@ def set_stock_terms(db: Database, depot_id: int, item_id: int, *, minimum: int |
     """Set a stock line's minimum, expiry and rotation dates and location (None leaves a
     value as it is; "" clears a date). The quantity is not touched: it moves only through
     the ledger. Returns the stock line's id."""
+    session.require(db, "管理资源登记")
     get_depot(db, depot_id)
     get_item(db, item_id)
     values: dict = {}

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from . import ledger, supplies
+from . import ledger, session, supplies
 from .clock import SYSTEM_CLOCK, Clock
 from .paths import demo_dir
 
@@ -24,6 +24,11 @@ def _ids(db: Database, sql: str) -> dict:
 
 
 def load_demo_supplies(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
+    with session.acting(db, session.system("演示数据")):
+        return _load_demo_supplies(db, clock)
+
+
+def _load_demo_supplies(db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
     data = json.loads((demo_dir() / "supplies.json").read_text(encoding="utf-8"))
     towns = {r["name"]: r for r in db.query(
         "SELECT id, name, lon, lat FROM admin_units WHERE level = 'town'")}

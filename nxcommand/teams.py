@@ -18,6 +18,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from . import resources as res
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import update_versioned, writing
@@ -105,6 +106,7 @@ FIELDS = ("name", "kind", "specialty", "headcount", "leader_id", "town_id", "vil
 
 
 def add(db: Database, data: TeamInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate(db, data)
     now = clock.stamp()
     with writing(db):
@@ -121,6 +123,7 @@ def add(db: Database, data: TeamInput, clock: Clock = SYSTEM_CLOCK) -> int:
 def update(db: Database, team_id: int, data: TeamInput, *, expected_version: int | None = None,
            clock: Clock = SYSTEM_CLOCK) -> None:
     """Save an edit; a changed status is timed and logged as with ``set_status``."""
+    session.require(db, "管理资源登记")
     res.bump(db, "teams", team_id, expected_version, "队伍")
     record = validate(db, data, team_id)
     old_status = db.execute("SELECT status FROM teams WHERE id = ?", [team_id]).fetchone()[0]
@@ -141,6 +144,7 @@ def _log_status(db: Database, team_id: int, status: str, now: str, note: str) ->
 def set_status(db: Database, team_id: int, status: str, clock: Clock = SYSTEM_CLOCK,
                note: str = "") -> None:
     """The quick 出动 / 在场 / 返回 / 待命 change: timed now and kept in the history."""
+    session.require(db, "管理资源登记")
     status = res.choice(status, STATUSES, "状态")
     note = res.short(note, "说明", res.TEXT_MAX)
     row = db.execute("SELECT status, active FROM teams WHERE id = ?", [team_id]).fetchone()
@@ -162,6 +166,7 @@ def status_history(db: Database, team_id: int) -> list[dict]:
 
 def retire(db: Database, team_id: int, reason: str, clock: Clock = SYSTEM_CLOCK) -> None:
     """撤编: the team leaves the register (kept, with the reason); its equipment stays listed."""
+    session.require(db, "管理资源登记")
     reason = res.short(reason, "撤编原因", 100, required=True)
     now = clock.stamp()
     with writing(db):

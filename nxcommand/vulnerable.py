@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from . import resources as res
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import NotFound, ValidationError
 from .store import update_versioned, writing
@@ -82,6 +83,7 @@ COLUMNS = ("name", "village_id", "category", "needs", "address", "contact_id", "
 
 
 def add(db: Database, data: PersonInput, clock: Clock = SYSTEM_CLOCK) -> int:
+    session.require(db, "管理资源登记")
     record = validate(db, data)
     now = clock.stamp()
     with writing(db):
@@ -94,6 +96,7 @@ def add(db: Database, data: PersonInput, clock: Clock = SYSTEM_CLOCK) -> int:
 
 def update(db: Database, person_id: int, data: PersonInput, *, expected_version: int | None = None,
            clock: Clock = SYSTEM_CLOCK) -> None:
+    session.require(db, "管理资源登记")
     res.bump(db, "vulnerable_people", person_id, expected_version, "登记")
     record = validate(db, data)
     with writing(db):
@@ -104,6 +107,7 @@ def update(db: Database, person_id: int, data: PersonInput, *, expected_version:
 
 def remove(db: Database, person_id: int) -> None:
     """Take an entry off the register (moved away, no longer at risk)."""
+    session.require(db, "管理资源登记")
     with writing(db):
         if db.execute("DELETE FROM vulnerable_people WHERE id = ?", [person_id]).rowcount != 1:
             raise NotFound("该登记不存在")

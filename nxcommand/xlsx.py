@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import session
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import UserError, ValidationError
 from .org import meta
@@ -33,6 +34,9 @@ from .store import writing
 from .text import normalize
 
 HEADER_SCAN_ROWS = 15
+# The permission an import needs, by register (the rows go through that register's services,
+# which check it again); every other register is 管理资源登记.
+IMPORT_ACTIONS = {"contacts": "维护通讯录"}
 MAX_ROWS, MAX_COLUMNS = 20000, 60
 MAX_CELL_CHARS = 2000
 FOOTER_WORDS = ("注", "备注", "说明", "制表", "审核", "审批", "填表", "签发", "值班电话", "合计", "总计")
@@ -380,6 +384,7 @@ def _check_rows(db, kind: Kind, file_name: str, sheet: str, cells, start: int, c
 def import_file(db: Database, kind: Kind, path: str | Path, clock: Clock = SYSTEM_CLOCK) -> ImportReport:
     """Import a file: every row or nothing. Raises ImportRefused (with the report) if any row
     is bad."""
+    session.require(db, IMPORT_ACTIONS.get(kind.key, "管理资源登记"))
     report = dry_run(db, kind, path)
     if report.errors:
         raise ImportRefused(report)
