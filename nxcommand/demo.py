@@ -18,6 +18,7 @@ from .demo_desk import load_demo_desk, shift_start
 from .errors import ValidationError
 from .field_demo import load_demo_field
 from .paths import demo_dir
+from .personal_demo import load_demo_people
 from .plan_demo import load_demo_plans
 from .public_demo import load_demo_releases, load_demo_warnings
 from .resources_demo import load_demo_resources
@@ -104,6 +105,7 @@ def _load_demo(db: Database, clock: Clock = SYSTEM_CLOCK, activity: bool = True)
             load_demo_warnings(db, clock)
             # demo: responses (RESP)
             load_demo_responses(db, clock)
+            load_demo_people(db, clock)       # their name lists (nxcommand.personal)
             # demo: field (FIELD)
             load_demo_field(db, clock)
             # demo: releases (PUB)

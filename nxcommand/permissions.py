@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "响应编组": LEADERS,        # the response's working groups
     "跟踪落实": DESK,           # 签收/反馈 of orders, checklist items done, targets met
     "前方指挥部": DUTY,         # the forward HQ as reported from the scene (its kit moves equipment)
+    "登记人员信息": DESK,       # name lists of a response: 伤亡、失联、被困、转移安置人员 (nxcommand.personal)
     # releases (一个窗口发布, 三审, 先审后发)
     "指定发言人": ("新闻发布", "指挥长"),
     "撰写发布稿": ("新闻发布",),   # drafts, new versions, 送审
@@ -59,6 +60,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "管理参考数据": (ADMIN,),    # categories, thresholds, colours, deadline rules, holidays, org …
     "管理账户": (ADMIN,),
     "备份恢复": (ADMIN,),
+    "清除个人信息": (ADMIN,),    # 立即清除 and 延期保存 (第八十五条); the scheduled purge runs as the system
 }
 
 
