@@ -158,6 +158,15 @@ def _configured_folder(db: Database) -> Path | None:
     return Path(value) if value else None
 
 
+def missing_folder(db: Database) -> str | None:
+    """Why the backup folder the administrator set is not usable right now, or None."""
+    configured = _configured_folder(db)
+    if configured is None or configured.is_dir():
+        return None
+    return (f"找不到备份文件夹：{configured}（U 盘或移动硬盘可能已拔出，或网络共享未连接）。"
+            "本次未备份，数据库未受影响")
+
+
 def run(source: Database | Path | str, clock: Clock, reason: str = "自动") -> Made:
     """Back the database up into its backup folder now, then thin the folder.
 
@@ -169,10 +178,9 @@ def run(source: Database | Path | str, clock: Clock, reason: str = "自动") -> 
     db = open_db(source, readonly=True) if own else source
     try:
         folder = backup.backup_folder(db)
-        configured = _configured_folder(db)
-        if configured is not None and not configured.is_dir():
-            raise StoreError(f"找不到备份文件夹：{configured}（U 盘或移动硬盘可能已拔出，或网络共享未连接）。"
-                             "本次未备份，数据库未受影响")
+        missing = missing_folder(db)
+        if missing:
+            raise StoreError(missing)
         plan = schedule(db)
         before = head(db)
         made = backup.make_backup(db, folder, clock, reason)
