@@ -198,7 +198,8 @@ def _backup_from(source: sqlite3.Connection, source_name: str, folder: Path, clo
         os.rename(temp, final)             # never over an existing backup (checked just above)
         _fsync_dir(folder)
     except BaseException as exc:
-        temp.unlink(missing_ok=True)
+        for leftover in (temp, Path(f"{temp}-journal")):   # a full disk can strand the journal
+            leftover.unlink(missing_ok=True)
         if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, UserError):
             mapped = _backup_error(exc, folder, source_name)
             if mapped is not None:
