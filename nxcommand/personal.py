@@ -403,11 +403,11 @@ def schedule(db: Database, response_id: int, now: datetime) -> Schedule:
                                 f"{hold['placed_at'][:16]} 起，解除后按期清除")
     if not left:
         if purged:
-            return Schedule("已清除", f"个人信息已于 {purged['purged_at'][:16]} 清除（{purged['rows_purged']} 人，"
+            return Schedule("已清除", f"已于 {purged['purged_at'][:16]} 清除（{purged['rows_purged']} 人，"
                                    f"{purged['purged_by']}），统计数保留")
-        return Schedule("无登记", f"尚未登记人员信息；个人信息{rule}")
+        return Schedule("无登记", f"尚未登记；{rule}")
     if r["status"] == "响应中":
-        return Schedule("响应中", f"个人信息{rule}（第八十五条）")
+        return Schedule("响应中", f"{rule}（突发事件应对法第八十五条）")
     due = due_at(db, r["ended_at"])
     if due > now:
         return Schedule("待清除", f"{rule}，预计 {due:%Y-%m-%d %H:%M}", due)

@@ -203,7 +203,7 @@ def test_nothing_is_purged_before_the_retention_passes_then_everything_personal_
                                             age=53, hospital="南雄市人民医院"), clock)]
     with pytest.raises(ValidationError, match="尚未解除"):
         personal.purge(demo_db, rid, clock)
-    assert personal.schedule(demo_db, rid, clock.now()).text == "个人信息响应结束后 30 天清除（第八十五条）"
+    assert personal.schedule(demo_db, rid, clock.now()).text == "响应结束后 30 天清除（突发事件应对法第八十五条）"
     ended = end(demo_db, rid, clock)
     assert personal.schedule(demo_db, rid, clock.now()).text == "响应结束后 30 天清除，预计 2026-07-31 14:20"
     clock.advance(days=29, hours=23)
@@ -233,7 +233,7 @@ def test_nothing_is_purged_before_the_retention_passes_then_everything_personal_
     records = audit.entries(demo_db, table="response_people")
     assert records and all(r["redacted"] and r["changes"] == [] for r in records)
     assert audit.verify(demo_db) == []
-    assert personal.schedule(demo_db, rid, clock.now()).text.startswith("个人信息已于 2026-07-31 14:20 清除（2 人")
+    assert personal.schedule(demo_db, rid, clock.now()).text.startswith("已于 2026-07-31 14:20 清除（2 人")
     assert ended == "2026-07-01 14:20"
     # idempotent: nothing left, nothing written
     head = audit.head(demo_db)

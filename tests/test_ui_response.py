@@ -268,6 +268,6 @@ def test_the_demo_board_makes_the_unacknowledged_and_overdue_stand_out(demo_pane
     assert clocks.data(clocks.index(0, 3)).startswith("超时")
     assert board.figure_values["evacuated"].text() == "486"
     assert "续报二" in demo_panel.mechanism.rhythm.text()
-    assert demo_panel.tabs.tabText(0) == "一个指挥中心" and demo_panel.tabs.count() == 4
+    assert demo_panel.tabs.tabText(0) == "一个指挥中心" and demo_panel.tabs.count() == 5
     titles = [demo_panel.selector.itemText(i) for i in range(demo_panel.selector.count())]
     assert "响应中" in titles[0] and any("已解除" in t for t in titles[1:])

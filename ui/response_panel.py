@@ -1,7 +1,8 @@
 """应急响应 (四个一): a selector of responses (live first; drills marked 演练 and only listed
 when asked), the header (level badge in the level's colour, time since start, plan, event,
-decider), the level actions 启动响应… / 提级… / 降级… / 解除响应…, and four tabs —
-一个指挥中心 (CommandBoard), 一个前方指挥部 (FIELD), 一套工作机制 (MechanismTab), 一个窗口发布 (PUB).
+decider), the level actions 启动响应… / 提级… / 降级… / 解除响应…, and five tabs —
+一个指挥中心 (CommandBoard), 一个前方指挥部 (FIELD), 一套工作机制 (MechanismTab), 一个窗口发布 (PUB),
+人员信息 (PersonalTab: name lists and their purge).
 Partners' tabs are imported lazily; until one exists its tab stays empty."""
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from nxcommand.clock import SYSTEM_CLOCK, Clock, parse_minute
 from .command_board import CommandBoard
 from .forward_hq_tab import ForwardHQTab
 from .mechanism_tab import MechanismTab
+from .personal_tab import PersonalTab
 from .release_tab import ReleaseTab
 from .response_dialogs import LevelChangeDialog, OpenResponseDialog
 
-TAB_TITLES = ("一个指挥中心", "一个前方指挥部", "一套工作机制", "一个窗口发布")
+TAB_TITLES = ("一个指挥中心", "一个前方指挥部", "一套工作机制", "一个窗口发布", "人员信息")
 
 
 def text_on(color_hex: str) -> str:
@@ -92,8 +94,9 @@ class ResponsePanel(QWidget):
         self.tabs = QTabWidget(objectName="responseTabs")
         self.forward_hq = ForwardHQTab(db, clock, self.notify)
         self.release = ReleaseTab(db, clock, self.notify)
+        self.personal = PersonalTab(db, clock, self.notify)
         self.tab_widgets: dict[str, QWidget] = dict(zip(TAB_TITLES, (self.board, self.forward_hq, self.mechanism,
-                                                                     self.release)))
+                                                                     self.release, self.personal)))
         for title, widget in self.tab_widgets.items():
             # each tab scrolls rather than widening the window on a small screen
             scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
