@@ -4,19 +4,24 @@
     nxcommand init [--db PATH] [--demo]   create a database (optionally with the demo county)
     nxcommand check [--db PATH]           schema version, integrity, foreign keys
     nxcommand template KIND FILE.xlsx     an empty Excel template for a register
-    nxcommand import KIND FILE.xlsx [--db PATH] [--dry-run] [--year YYYY]
+    nxcommand import KIND FILE.xlsx [--db PATH] [--dry-run] [--year YYYY] [--user LOGIN]
     nxcommand export KIND FILE.xlsx [--db PATH] [--month YYYY-MM]
                                           KIND: teams experts equipment depots supplies
                                           shelters contacts vulnerable roster
     nxcommand report --list | KIND --out FILE.pdf [--event ID | --date YYYY-MM-DD | …]
                                           PDF documents in the 公文 look (cli_report.py)
-    nxcommand backup [--db PATH] [--to FOLDER] [--list]
+    nxcommand backup [--db PATH] [--to FOLDER] [--list] [--user LOGIN]
                                           an online backup, then thinning (cli_backup.py)
-    nxcommand restore BACKUP.db [--db PATH] [--yes]
+    nxcommand restore BACKUP.db [--db PATH] [--yes] [--user LOGIN]
                                           replace the database by a backup, after backing it up
 
 ``--db`` or ``$NXCOMMAND_DB`` picks the database everywhere; otherwise the default one in
 the user's data directory is used. Exit codes: 0 sound/done, 1 problem, 2 bad arguments.
+
+Commands that write (import, backup, restore) sign in when the database has accounts:
+``--user LOGIN``, the password from $NXCOMMAND_PASSWORD or a prompt (cli_login.py). ``init``
+and the commands that only read (check, template, export, report, import --dry-run,
+backup --list) need no login.
 """
 
 from __future__ import annotations
@@ -90,6 +95,9 @@ def _build_parser() -> argparse.ArgumentParser:
             p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
             p.add_argument("--year", type=int, metavar="YYYY",
                            help="值班表中日期未写年份且标题中也没有年份时使用的年份")
+            from .cli_login import add_user_option
+
+            add_user_option(p)
         if name == "export":
             p.add_argument("--month", metavar="YYYY-MM", help="导出值班表的月份（默认本月）")
     from . import cli_report
@@ -127,14 +135,15 @@ def _cmd_check(path: Path) -> int:
     from .store import check, latest_version, open_db
 
     print(f"数据库：{path}")
-    from . import ledger
+    from . import audit, ledger
 
-    problems = check(path)
+    problems, chain = check(path), []
     if not problems:
         db = open_db(path, readonly=True)
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             problems = ledger.verify(db)
+            chain, records = audit.verify(db), audit.head(db)[0]
         finally:
             db.close()
         print(f"架构版本：{version}（本程序：{latest_version()}）")
@@ -142,8 +151,11 @@ def _cmd_check(path: Path) -> int:
         print("外键检查：通过")
     if not problems:
         print("物资台账：每笔出入库记录与库存结存相符")
+    if not problems and not chain:
+        print(f"审计链：{records} 条记录首尾相连，各记录与其审计记录相符")
         print("结论：数据库完好")
         return 0
+    problems += chain
     print(f"发现 {len(problems)} 个问题：", file=sys.stderr)
     for n, problem in enumerate(problems, 1):
         print(f"  {n}. {problem}", file=sys.stderr)
@@ -199,6 +211,12 @@ def _cmd_import(args, path: Path) -> int:
 
     db = _open_existing(path)
     try:
+        if not args.dry_run:            # a dry run only reads
+            from . import cli_login
+
+            action = ("编排值班表" if args.kind == excel_kinds.ROSTER
+                      else xlsx.IMPORT_ACTIONS.get(args.kind, "管理资源登记"))
+            cli_login.require(db, args.user, action)
         if args.kind == excel_kinds.ROSTER:
             report = roster_excel.dry_run(db, args.file, year=args.year)
             if report.ok and not args.dry_run:

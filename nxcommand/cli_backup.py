@@ -1,12 +1,16 @@
 """``nxcommand backup`` and ``nxcommand restore``: backups from the command line.
 
-    nxcommand backup [--db PATH] [--to FOLDER]          make one, then thin the folder
+    nxcommand backup [--db PATH] [--to FOLDER] [--user LOGIN]   make one, then thin the folder
     nxcommand backup --list [--db PATH] [--to FOLDER]   the backups in the folder, newest first
-    nxcommand restore BACKUP.db [--db PATH] [--yes]
+    nxcommand restore BACKUP.db [--db PATH] [--yes] [--user LOGIN]
 
 The folder is ``--to``, else the database's setting (meta ``backup_dir``), else ``backups``
 beside the database. Without ``--yes`` restore shows what the backup holds against the current
 database and asks on a terminal; run without a terminal it refuses (exit 1).
+
+Both need 备份恢复 (管理员): when the database has accounts, ``--user LOGIN`` with the password
+from $NXCOMMAND_PASSWORD or a prompt (cli_login.py). ``restore`` asks for it only when the
+current database opens and has accounts; a damaged one is replaced without a login.
 """
 
 from __future__ import annotations
@@ -27,12 +31,16 @@ def add_parsers(sub, db_help: str) -> None:
     p.add_argument("--to", metavar="FOLDER", help="备份文件夹（默认为数据库中设置的备份文件夹，"
                                                   "未设置时为数据库旁的 backups 文件夹）")
     p.add_argument("--list", action="store_true", help="只列出备份文件夹中的备份，不新建")
+    from .cli_login import add_user_option
+
+    add_user_option(p)
     p = sub.add_parser("restore", help="从备份恢复数据库",
                        description="用一份备份替换当前数据库。替换前先把当前数据库备份到同一文件夹"
                                    "（原因为“恢复前”）。损坏的、其他程序的或更新版本的备份会被拒绝。")
     p.add_argument("backup", metavar="BACKUP.db", help="备份文件路径")
     p.add_argument("--db", metavar="PATH", dest="sub_db", help=db_help)
     p.add_argument("--yes", action="store_true", help="不询问，直接恢复")
+    add_user_option(p)
 
 
 def _size(n: int) -> str:
@@ -74,6 +82,9 @@ def run_backup(args, path: Path) -> int:
         for info in found:
             print("  " + _line(info))
         return 0
+    from .cli_login import require_file
+
+    require_file(path, args.user, "备份恢复")
     started = time.perf_counter()
     made = backup.make_backup(path, folder, SYSTEM_CLOCK, reason="手动")
     took = time.perf_counter() - started
@@ -115,6 +126,9 @@ def run_restore(args, path: Path) -> int:
                 f"{backup.COUNTED[k]} {counts[k]}" for k in backup.COUNTED if k in counts))
     else:
         print("  不存在，恢复后新建")
+    from .cli_login import require_file
+
+    require_file(path, args.user, "备份恢复")      # only when it opens and has accounts
     if not args.yes:
         if not sys.stdin.isatty():
             print("nxcommand：未确认，未做任何改动。非交互方式运行时请加 --yes。", file=sys.stderr)
