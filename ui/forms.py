@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDateTi
                                QTableView, QVBoxLayout, QWidget)
 
 from nxcommand.errors import UserError, ValidationError
+from nxcommand.store import StoreError
 
 TIME_FORMAT = "yyyy-MM-dd HH:mm"
+NOT_SAVED = "已填写的内容仍保留在表单中，尚未写入数据库；问题排除后可再次保存。"
 
 
 def searchable_combo(items: list[tuple[str, int | None]]) -> QComboBox:
@@ -116,6 +118,9 @@ class ServiceForm(QDialog):
             self.saved_id = self.submit()
         except ValidationError as exc:
             self.show_error(str(exc), exc.field)
+            return
+        except StoreError as exc:    # disk full, read-only, locked: nothing was saved
+            self.show_error(f"{exc}\n{NOT_SAVED}")
             return
         except UserError as exc:
             self.show_error(str(exc))
