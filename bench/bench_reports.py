@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nxcommand import dispatch, incidents, meetings, orders, response
+from nxcommand import dispatch, incidents, meetings, orders, response, session
 from nxcommand.clock import FixedClock
 from nxcommand.demo import load_demo
 from nxcommand.store import open_db
@@ -202,6 +202,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = open_db(folder / "demo.db", create=True)
+        session.sign_in(db, session.system("性能测试"))
         load_demo(db, FixedClock(NOW))
         for kind in registry.KINDS:
             try:
@@ -210,6 +211,7 @@ def main() -> None:
                 print(f"{kind}: not measured ({type(exc).__name__}: {exc})", file=sys.stderr)
         db.close()
         long_db = open_db(folder / "long.db", create=True)
+        session.sign_in(long_db, session.system("性能测试"))
         load_demo(long_db, FixedClock(NOW))
         live = response.live_responses(long_db)[0]["id"]
         t0 = time.perf_counter()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from itertools import groupby
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -32,7 +33,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.textsplit import dumbSplit
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from . import fonts
 from .fonts import FANGSONG, HEI, KAI, SONG, XBS
@@ -124,16 +127,33 @@ def _covered(runs):
     return out
 
 
+_WIDE: dict[str, bool] = {}                          # character -> breaks alone
+_WIDTHS: dict[tuple[str, str, float], float] = {}     # (token, font, size) -> stringWidth
+
+
+def _token_width(text: str, font: str, size: float) -> float:
+    key = (text, font, size)
+    width = _WIDTHS.get(key)
+    if width is None:
+        width = _WIDTHS[key] = stringWidth(text, font, size)
+    return width
+
+
 def _tokens(runs, size, cs):
     """Split runs [(text, font, color)] into unbreakable tokens [(text, font, color, width)]:
-    one wide character each; Latin words and numbers stay together."""
+    one wide character each; Latin words and numbers stay together. Widths come from a
+    cache (a document draws a few hundred distinct characters thousands of times)."""
     out = []
+    wide = _WIDE
     for text, font, color in _covered(runs):
         word = ""
         for ch in text:
             if ch == "\n":
                 continue
-            if _is_wide(ch) or ch == " ":
+            alone = wide.get(ch)
+            if alone is None:
+                alone = wide[ch] = _is_wide(ch) or ch == " "
+            if alone:
                 if word:
                     out.append((word, font, color))
                     word = ""
@@ -142,7 +162,7 @@ def _tokens(runs, size, cs):
                 word += ch
         if word:
             out.append((word, font, color))
-    return [(t, f, c, stringWidth(t, f, size) + cs * len(t)) for t, f, c in out]
+    return [(t, f, c, _token_width(t, f, size) + cs * len(t)) for t, f, c in out]
 
 
 class Text(Flowable):
@@ -262,14 +282,16 @@ class Text(Flowable):
             t = canv.beginText(x, baseline)
             t.setCharSpace(cs)
             font = color = None
-            for text, f, c, _w in line:
+            # One text show per run of a face and colour, not per character: character
+            # spacing (Tc) follows every glyph either way, so the page is the same.
+            for (f, c), parts in groupby(line, key=lambda tok: (tok[1], tok[2])):
                 if f != font:
                     t.setFont(f, self.size)
                     font = f
                 if c != color:
                     t.setFillColor(c)
                     color = c
-                t.textOut(text)
+                t.textOut("".join(tok[0] for tok in parts))
             canv.drawText(t)
         canv.restoreState()
 
@@ -371,14 +393,71 @@ def elements(pairs, indent: float = 2, skip_empty: bool = True) -> list[Flowable
     return out
 
 
+_CELL_STYLES: dict[tuple, ParagraphStyle] = {}
+
+
 def _cell_style(font: str, size: float, align=TA_LEFT) -> ParagraphStyle:
-    return ParagraphStyle(f"cell-{font}-{size}-{align}", fontName=font, fontSize=size,
-                          leading=size * 1.35, wordWrap="CJK", alignment=align)
+    key = (font, size, align)
+    if key not in _CELL_STYLES:
+        _CELL_STYLES[key] = ParagraphStyle(f"cell-{font}-{size}-{align}", fontName=font, fontSize=size,
+                                           leading=size * 1.35, wordWrap="CJK", alignment=align)
+    return _CELL_STYLES[key]
+
+
+_FRAGS: dict[str, object] = {}     # style name -> the parser's fragment for a plain text
+
+
+class CellParagraph(Paragraph):
+    """A table cell: reportlab's CJK Paragraph, drawn by reportlab, with the same fragments
+    and line breaks, made cheaply. A long brief has thousands of cells, and reportlab
+    parses each one's markup, measures each character with stringWidth, and wraps each cell
+    again for every part of a table split across pages and again while drawing it.
+
+    - Plain text (one line, nothing to escape) skips the markup parser: its one fragment is
+      the parser's fragment for the style with the text put in (tests compare the two).
+    - One fragment is broken into lines by reportlab's own ``dumbSplit`` with character
+      widths from a cache, as ``breakLinesCJK`` does with ``wordSplit``.
+    - The line breaks are kept for the width last wrapped to: the Table computes a column's
+      width in different orders, so widths agree only to rounding."""
+
+    _wrapped_for = -1.0
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        if "\n" in text or "&" in text or "<" in text or ">" in text:
+            super().__init__(escape(text).replace("\n", "<br/>"), style)
+            return
+        template = _FRAGS.get(style.name)
+        if template is None:
+            template = _FRAGS[style.name] = Paragraph("x", style).frags[0]
+        self.caseSensitive, self.encoding = 1, "utf8"
+        text = cleanBlockQuotedText(text)
+        frags = [template.clone(text=text)] if text else []
+        self._setup(text, style, getattr(style, "bulletText", None), frags, cleanBlockQuotedText)
+
+    def breakLinesCJK(self, maxWidths):
+        frags = self.frags
+        if (len(frags) != 1 or hasattr(frags[0], "cbDefn") or self.style.endDots or self.bulletText
+                or getattr(self, "_splitpara", 0) or not isinstance(maxWidths, (list, tuple))):
+            return super().breakLinesCJK(maxWidths)
+        self.height = 0
+        f = frags[0]
+        text = f.text
+        widths = [_token_width(ch, f.fontName, f.fontSize) for ch in text]
+        lines = [(space, [line]) for space, line in dumbSplit(text, widths, maxWidths)]
+        return f.clone(kind=0, lines=lines, ascent=f.fontSize, descent=-0.2 * f.fontSize)
+
+    def wrap(self, availWidth, availHeight):
+        if abs(self._wrapped_for - availWidth) < 1e-6:
+            self.width = availWidth
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth
+        return size
 
 
 def cell(text, font: str = SONG, size: float = 12, align=TA_LEFT) -> Paragraph:
     text = "" if text is None else str(text)
-    return Paragraph(escape(text).replace("\n", "<br/>"), _cell_style(font, size, align))
+    return CellParagraph(text, _cell_style(font, size, align))
 
 
 def table(header, rows, widths=None, size: float = 12, align=None) -> Table:
