@@ -15,6 +15,7 @@ What entry INDEX holds is a pure function of INDEX (``entry_for``, ``note_for``)
 can tell an entry that is present and unchanged from one that was damaged. After a restart
 the writer carries on after the last entry the database holds, as an officer would: an entry
 committed but killed before its acknowledgement is still the duty log's, not typed again.
+The writer signs in as an officer (值班员), as the console would.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nxcommand import contacts, dutylog  # noqa: E402
+from nxcommand import contacts, dutylog, session  # noqa: E402
 from nxcommand.clock import FixedClock  # noqa: E402
 from nxcommand.store import open_db  # noqa: E402
 
@@ -36,6 +37,8 @@ BASE = datetime(2026, 7, 1, 0, 0)
 KINDS = ("来电", "来文", "处置", "报告", "备忘", "其他")
 CONTACT_EVERY = 7
 CONTACT_NOTE = "崩溃测试备注 第{}次修改"
+# The officer signed in on this console (the services check the permission matrix).
+OFFICER = session.Actor("crash.officer", RECORDER, frozenset({"值班员"}))
 
 
 def entry_for(index: int) -> dutylog.LogInput:
@@ -70,6 +73,7 @@ def next_index(db) -> int:
 
 def main(path: str) -> None:
     db = open_db(path)
+    session.sign_in(db, OFFICER)
     person = contact_id(db)
     index = next_index(db)
     print("ready", flush=True)

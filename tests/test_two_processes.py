@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
 
-from nxcommand import contacts, dutylog  # noqa: E402
+from nxcommand import contacts, dutylog, session  # noqa: E402
 from nxcommand.clock import FixedClock  # noqa: E402
 from nxcommand.errors import UserError  # noqa: E402
 from nxcommand.store import open_db, writing  # noqa: E402
@@ -36,8 +36,10 @@ def _form(row: dict, note: str) -> contacts.ContactInput:
 
 
 def console(mode: str, path: str, *args: str) -> None:
-    """One console. Every failure is printed as ``error TYPE: MESSAGE`` and ends it."""
+    """One console, an officer (值班员) signed in. Every failure is printed as
+    ``error TYPE: MESSAGE`` and ends it."""
     db = open_db(path)
+    session.sign_in(db, session.Actor(f"officer.{mode}", f"{mode}值班员", frozenset({"值班员"})))
     try:
         print("ready", flush=True)
         if mode == "append":              # append for SECONDS after the test says go
