@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot.py OUT.png \
         [--db PATH] [--panel 值班日志] [--tab 一张图] [--search TEXT] [--delay-ms 3000]
 
-For looking at what the console shows (a developer's tool; not part of the product).
+For looking at what the console shows (a developer's tool; not part of the product). It signs
+in the system actor 截图 (every role but 只读): no login is asked and 系统管理 is shown.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
+from nxcommand import session  # noqa: E402
 from nxcommand.paths import chosen_db_path  # noqa: E402
 from nxcommand.startup import open_console_db  # noqa: E402
 from ui.app import make_app  # noqa: E402
@@ -35,6 +37,7 @@ def main() -> None:
     app = make_app()
     path, is_default = chosen_db_path(args.db)
     db = open_console_db(path, is_default)
+    session.sign_in(db, session.system("截图"))         # no login dialog: a developer's tool
     window = MainWindow(db, QSettings())
     if args.size:
         window.resize(*map(int, args.size.split("x")))

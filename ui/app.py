@@ -1,4 +1,4 @@
-"""Starting the console: Qt application, fonts, database, main window."""
+"""Starting the console: Qt application, fonts, database, sign-in, main window."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from collections.abc import Callable
 
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from sqlite_utils import Database
+
+from nxcommand import session
 from nxcommand.errors import UserError
 from nxcommand.paths import resources_dir
 from nxcommand.startup import open_console_db
+from nxcommand.store import db_path as store_path
 
+from . import smoke
 from .fonts import register_fonts, ui_font
+from .login_dialog import RunDialog, exec_dialog, sign_in
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -32,23 +39,87 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run(db_path: Path, is_default: bool) -> int:
-    from .main_window import MainWindow
-
-    app = make_app()
+def open_database(path: Path, is_default: bool) -> Database | None:
+    """The console's database, or None (the reason shown) when it cannot be opened. A
+    damaged database is offered its newest good backup when ui.recovery is there."""
     try:
-        db = open_console_db(db_path, is_default)
+        from .recovery import open_or_recover
+    except ImportError:
+        open_or_recover = None
+    try:
+        if open_or_recover is not None:
+            return open_or_recover(path, is_default, parent=None)
+        return open_console_db(path, is_default)
     except UserError as exc:
         print(f"nxcommand：{exc}", file=sys.stderr)
         QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 1
-    window = MainWindow(db, QSettings())
-    app.aboutToQuit.connect(window.save_state)
+        return None
+
+
+def run(db_path: Path, is_default: bool, *, run_dialog: RunDialog = exec_dialog,
+        run_window: Callable[[QMainWindow], int] | None = None,
+        settings: QSettings | None = None) -> int:
+    """The console: open the database, sign in (the first administrator on a new database),
+    the main window; again after 切换用户/注销, and after a restart the window asks for
+    (the database closed, the window's action run, e.g. a restore, then reopened).
+    ``run_dialog``/``run_window`` stand in for the dialogs' and the window's event loops
+    in tests."""
+    from .main_window import RESTART, SIGN_OUT, SWITCH_USER, MainWindow
+
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)     # the login dialog between windows is not the end
+    run_window = run_window or (lambda window: app.exec())
+    settings = settings or QSettings()
     _quit_on_signals(app)
-    window.show()
-    code = app.exec()
-    db.close()
-    return code
+    db = open_database(db_path, is_default)
+    if db is None:
+        return 1
+    previous: session.Actor | None = None      # who was signed in before 切换用户
+    try:
+        while True:
+            if smoke.sign_in(db):              # the installer's self-test: no login
+                actor = session.current(db)
+            else:
+                account = sign_in(db, run_dialog=run_dialog, cancel="取消" if previous else "退出")
+                if account is None and previous is None:
+                    return 0
+                actor = previous if account is None else session.of_account(account)
+            previous = None
+            session.sign_in(db, actor)
+            window = MainWindow(db, settings)
+            window.closed.connect(app.quit)
+            window.show()
+            smoke.watch(window)
+            code = run_window(window)
+            if window.isVisible():             # SIGTERM / Ctrl+C: the loop ended under it
+                window.close()
+            session.sign_out(db)
+            window.deleteLater()
+            if window.outcome == SWITCH_USER:
+                previous = actor
+            elif window.outcome == RESTART:
+                path = Path(store_path(db))
+                db.close()
+                db = None
+                _run_restart_action(window.restart_action)
+                db = open_database(path, is_default)
+                if db is None:
+                    return 1
+            elif window.outcome != SIGN_OUT:
+                return code
+    finally:
+        if db is not None:
+            session.sign_out(db)
+            db.close()
+
+
+def _run_restart_action(action: Callable[[], None] | None) -> None:
+    if action is None:
+        return
+    try:
+        action()
+    except UserError as exc:
+        QMessageBox.critical(None, "恢复未完成", str(exc))
 
 
 def _quit_on_signals(app: QApplication) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QStackedWidget, QWidget)
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QMenu, QStackedWidget, QToolButton, QWidget)
 from sqlite_utils import Database
 
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand import response, roster
+from nxcommand import accounts, response, roster, session
+from nxcommand.permissions import ROLES
 from nxcommand.org import is_demo
 from nxcommand.startup import title_suffix
 from nxcommand.store import db_path
@@ -29,12 +31,30 @@ from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
 APP_TITLE = "nxcommand 应急指挥值班台"
+ADMIN_TITLE = "系统管理"
+
+# Why the window closed; ui/app.run() acts on it.
+QUIT, SIGN_OUT, SWITCH_USER, RESTART = "quit", "sign_out", "switch_user", "restart"
+
+
+def actor_text(actor: session.Actor | None) -> str:
+    """"当前用户：张三（值班员、带班领导）" for the status bar."""
+    if actor is None:
+        return "当前用户：未登录"
+    roles = "、".join(r for r in ROLES if r in actor.roles)
+    return f"当前用户：{actor.display_name}（{roles}）" if roles else f"当前用户：{actor.display_name}"
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()
+
     def __init__(self, db: Database, settings: QSettings, clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__()
         self.db, self.settings, self.clock = db, settings, clock
+        self.outcome = QUIT
+        self.restart_action: Callable[[], None] | None = None
+        # Replaceable in tests: run a dialog (True when accepted).
+        self.run_dialog: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
         suffix = title_suffix(db)
         self.setWindowTitle(f"{APP_TITLE} — {suffix}" if suffix else APP_TITLE)
 
@@ -59,6 +79,11 @@ class MainWindow(QMainWindow):
         self._add_panel("预案", self.plans)
         self.reports = ReportPanel(db, clock, notify=self.notify)
         self._add_panel("简报", self.reports)
+        self.admin = None
+        if session.allowed(db, "管理账户"):
+            from .admin_panel import AdminPanel
+            self.admin = AdminPanel(db, clock, notify=self.notify)
+            self._add_panel(ADMIN_TITLE, self.admin)
         self.response.open_report = self.response.mechanism.open_report = self.open_report
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.rail.setCurrentRow(0)
@@ -85,6 +110,19 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        actor = session.current(self.db)
+        self.user_button = QToolButton(objectName="statusUser", autoRaise=True)
+        self.user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_button.setText(actor_text(actor))
+        self.user_button.setToolTip(f"{actor.label if actor else '未登录'}：修改密码、切换用户、注销")
+        self.user_button.setMaximumWidth(260)
+        menu = QMenu(self.user_button)
+        self.password_action = menu.addAction("修改密码…", self.change_password)
+        self.password_action.setEnabled(actor is not None and actor.account_id is not None)
+        self.switch_action = menu.addAction("切换用户…", self.switch_user)
+        self.sign_out_action = menu.addAction("注销", self.sign_out)
+        self.user_button.setMenu(menu)
+        bar.addPermanentWidget(self.user_button)
         # The roster and the reporting clocks arrive with the watch desk; until then the bar
         # says plainly that there is no such data rather than showing invented figures.
         self.shift_label = QLabel(objectName="statusShift")
@@ -143,6 +181,41 @@ class MainWindow(QMainWindow):
         self.rail.setCurrentRow(self.stack.indexOf(self.reports))
         self.reports.show_for(kind, item_key)
 
+    # ---- the signed-in account ----------------------------------------------------------------
+
+    def change_password(self) -> None:
+        from .login_dialog import ChangePasswordDialog
+
+        actor = session.current(self.db)
+        if actor is None or actor.account_id is None:
+            return
+        dialog = ChangePasswordDialog(self.db, accounts.get(self.db, actor.account_id), self.clock,
+                                      parent=self)
+        if self.run_dialog(dialog):
+            self.notify("密码已修改，下次登录请使用新密码")
+
+    def switch_user(self) -> None:
+        """Close the window and ask for another login (cancelling it returns to this user)."""
+        self._finish(SWITCH_USER)
+
+    def sign_out(self) -> None:
+        """Sign out and show the login dialog for the next officer."""
+        self._finish(SIGN_OUT)
+
+    def request_restart(self, action: Callable[[], None] | None = None) -> None:
+        """Close the window; run() then closes the database, runs ``action`` (e.g. replacing
+        the file with a backup), reopens the database and asks for a login again."""
+        self.restart_action = action
+        self._finish(RESTART)
+
+    @property
+    def restart_requested(self) -> bool:
+        return self.outcome == RESTART
+
+    def _finish(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.close()
+
     def notify(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
@@ -168,3 +241,4 @@ class MainWindow(QMainWindow):
         self.response.stop()
         self.reports.stop()
         super().closeEvent(event)
+        self.closed.emit()
