@@ -1,0 +1,41 @@
+"""系统管理: the administrator's panel (only accounts holding 管理员 see it in the rail).
+Tabs: 账户, 参考数据, 审计记录; others (备份与恢复, 个人信息清除) join through ``add_tab``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from sqlite_utils import Database
+
+from nxcommand.clock import SYSTEM_CLOCK, Clock
+
+from .admin_accounts import AccountsTab
+from .admin_audit import AuditTab
+from .admin_refdata import RefdataTab
+
+
+class AdminPanel(QWidget):
+    def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK,
+                 notify: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.db, self.clock = db, clock
+        self.notify = notify or (lambda message: None)
+        self.tabs = QTabWidget(objectName="adminTabs")
+        self.accounts = AccountsTab(db, clock, self.notify)
+        self.refdata = RefdataTab(db, self.notify)
+        self.audit = AuditTab(db, clock)
+        self.add_tab(self.accounts, "账户")
+        self.add_tab(self.refdata, "参考数据")
+        self.add_tab(self.audit, "审计记录")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.tabs)
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a page (e.g. 备份与恢复); returns its tab index."""
+        return self.tabs.addTab(widget, title)
+
+    def show_tab(self, title: str) -> None:
+        titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        self.tabs.setCurrentIndex(titles.index(title))
