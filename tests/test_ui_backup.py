@@ -9,12 +9,14 @@ import threading
 import zlib
 
 import pytest
+from PySide6.QtCore import Qt
 
 from nxcommand import backup, backup_schedule, contacts, org
 from nxcommand.clock import FixedClock
 from nxcommand.store import StoreError, db_path, open_db
 from ui import recovery
 from ui.app import make_app
+from ui import backup_panel
 from ui.backup_panel import BackupPanel
 from ui.backup_worker import AutoBackup
 
@@ -147,10 +149,13 @@ def test_panel_lists_backups_and_previews_what_one_holds(app, qtbot, full_demo_d
     qtbot.addWidget(panel)
     assert panel.folder.text() == str(folder)
     assert panel.model.rowCount() == 2
+    qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)   # every file checked in a thread
     rows = [[panel.model.index(r, c).data() for c in range(5)] for r in range(2)]
-    assert rows[1][:2] == ["2026-07-01 14:20:00", "自动（定时）"] and rows[1][4] == "完好"
-    assert rows[0][1] == "手动"
-    panel.view.selectRow(0)                       # the damaged one: the full check finds it
+    assert rows[1] == ["2026-07-01 14:20:00", "自动（定时）", backup_panel.size_text(made.info.size),
+                       str(made.info.version), "完好"]
+    assert rows[0][1] == "手动" and rows[0][4] == "已损坏"      # same size: only the full check sees it
+    assert "校验值不符" in panel.model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    panel.view.selectRow(0)
     assert "已损坏" in panel.preview.text() and not panel.restore_button.isEnabled()
     panel.view.selectRow(1)
     counts = made.info.counts

@@ -24,7 +24,7 @@ from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError, ValidationError
 from nxcommand.store import db_path
 
-from .backup_worker import BackupRunner
+from .backup_worker import BackupRunner, CheckThread
 from .forms import record_table
 
 ACTION = backup_schedule.ACTION
@@ -41,11 +41,26 @@ class BackupListModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[BackupInfo] = []
+        self.checked: set[Path] = set()      # fully checked (integrity, checksum)
 
     def set_rows(self, rows: list[BackupInfo]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.rows, self.checked = rows, set()
         self.endResetModel()
+
+    def update(self, info: BackupInfo) -> None:
+        """A full check's result for one of the rows."""
+        for n, row in enumerate(self.rows):
+            if row.path == info.path:
+                self.rows[n] = info
+                self.checked.add(info.path)
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
+                return
+
+    def status(self, info: BackupInfo) -> str:
+        if not info.ok:
+            return "已损坏"
+        return "完好" if info.path in self.checked else "检查中…"
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -68,7 +83,7 @@ class BackupListModel(QAbstractTableModel):
                     REASON_TITLES.get(info.reason, info.reason or "—"),
                     size_text(info.size),
                     "—" if info.version is None else str(info.version),
-                    "完好" if info.ok else "已损坏")[column]
+                    self.status(info))[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return info.problem if not info.ok else str(info.path)
         if role == Qt.ItemDataRole.ForegroundRole and column == 4 and not info.ok:
@@ -101,10 +116,13 @@ class BackupPanel(QWidget):
                                  maximum=backup_schedule.INTERVAL_RANGE[1], suffix=" 分钟")
         self.keep = {key: QSpinBox(minimum=least, maximum=most)
                      for key, (_name, least, most) in KEEP_LIMITS.items()}
+        self.interval.setFixedWidth(120)
         keep_grid = QGridLayout()
         for n, (key, (name, _l, _m)) in enumerate(KEEP_LIMITS.items()):
+            self.keep[key].setFixedWidth(90)
             keep_grid.addWidget(QLabel(name), n // 3, (n % 3) * 2)
             keep_grid.addWidget(self.keep[key], n // 3, (n % 3) * 2 + 1)
+        keep_grid.setColumnStretch(6, 1)
         self.save_settings = QPushButton("保存设置")
         self.save_settings.clicked.connect(self.store_settings)
         settings = QGroupBox("备份位置与保留规则")
@@ -115,8 +133,10 @@ class BackupPanel(QWidget):
         note = QLabel("控制台运行期间，数据库有改动时按上述间隔自动备份（SQLite 在线备份，不影响录入）。"
                       "可选 U 盘、移动硬盘或网络共享上的文件夹；拔出后自动备份会在状态栏提示，插回后自动继续。",
                       objectName="formNote", wordWrap=True)
-        form.addRow(note)
-        form.addRow("", self.save_settings)
+        note_row = QHBoxLayout()
+        note_row.addWidget(note, 1)
+        note_row.addWidget(self.save_settings, 0, Qt.AlignmentFlag.AlignBottom)
+        form.addRow(note_row)
 
         # the backups
         self.backup_now = QPushButton("立即备份")
@@ -148,6 +168,7 @@ class BackupPanel(QWidget):
         self.message = QLabel(objectName="formError", wordWrap=True)
         self.message.hide()
         self._folder_warned = False
+        self._checker: CheckThread | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(settings)
@@ -175,6 +196,7 @@ class BackupPanel(QWidget):
             widget.setEnabled(admin)
         rows = backup.list_backups(folder)
         self.model.set_rows(rows)
+        self._check([info.path for info in rows if info.ok])
         missing = backup_schedule.missing_folder(self.db)
         if missing:
             self.say(missing.split("。")[0], problem=True)
@@ -194,6 +216,7 @@ class BackupPanel(QWidget):
             self.restore_button.setEnabled(False)
             return
         full = backup.preview(info.path)          # the full check: integrity, checksum
+        self.model.update(full)
         lines = [f"备份时间：{full.taken_at:%Y-%m-%d %H:%M:%S}",
                  f"原因：{REASON_TITLES.get(full.reason, full.reason or '—')}",
                  f"文件：{full.path.name}（{size_text(full.size)}）",
@@ -296,7 +319,27 @@ class BackupPanel(QWidget):
         self.restore_requested.emit(plan.backup.path)
         return True
 
+    def _check(self, paths: list[Path]) -> None:
+        """Check every listed backup fully in a thread; the status column follows."""
+        self._stop_checking()
+        if paths:
+            self._checker = CheckThread(paths)
+            self._checker.checked.connect(self.model.update)
+            self._checker.start_checking()
+
+    def _stop_checking(self) -> None:
+        if self._checker is not None:
+            self._checker.requestInterruption()
+            self._checker.wait()
+            self._checker = None
+
+    @property
+    def checking(self) -> bool:
+        return self._checker is not None and not self._checker.isFinished()
+
     def stop(self) -> None:
+        """Wait for a backup under way and the file checks (when the window closes)."""
+        self._stop_checking()
         self.runner.wait()
 
 

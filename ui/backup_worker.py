@@ -71,6 +71,32 @@ class BackupThread(QThread):
                 db.close()
 
 
+class CheckThread(QThread):
+    """The full check of each backup file (integrity, checksum): files only, no database."""
+
+    checked = Signal(object)     # backup.BackupInfo
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__()
+        self.paths = list(paths)
+
+    def run(self) -> None:
+        from nxcommand import backup
+
+        for path in self.paths:
+            if self.isInterruptionRequested():
+                return
+            try:
+                self.checked.emit(backup.preview(path))
+            except Exception:      # a file vanishing meanwhile: the next refresh shows it
+                log.exception("checking %s failed", path)
+
+    def start_checking(self) -> None:
+        _prune()
+        _LIVE.add(self)
+        self.start()
+
+
 class BackupRunner(QObject):
     """One backup job at a time for one database file."""
 
