@@ -30,7 +30,9 @@ def check_packages(_pdf: Path) -> str:
     outside = [f"{name}={path}" for name, path in files.items() if not _inside_bundle(path)]
     assert not outside, f"loaded from outside the bundle: {outside}"
     assert hasattr(main_window, "MainWindow"), "ui.main_window has no MainWindow: a foreign ui?"
-    return " ".join(f"{name}={path}" for name, path in files.items())
+    if getattr(sys, "frozen", False):
+        assert sys.flags.utf8_mode, "UTF-8 mode is off (packaging/nxcommand.spec options)"
+    return " ".join(f"{name}={path}" for name, path in files.items()) + f" utf8_mode={sys.flags.utf8_mode}"
 
 
 def check_sqlite(_pdf: Path) -> str:
