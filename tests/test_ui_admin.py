@@ -351,9 +351,12 @@ def test_audit_trail_lists_who_changed_what(panel, demo_db, qtbot):
     assert ("login", None, "liming") in tab.change_model.rows
     assert "password_hash" in [c[0] for c in tab.change_model.rows]
     assert TEMP_PW not in str(tab.change_model.rows)
-    tab.actor.setText("没有这个人")
-    tab.run_query()
-    assert tab.model.rows == [] and tab.count_label.text() == "共 0 条"
+    tab.actor.setText("没有这个人")                             # typing filters after a pause
+    qtbot.waitUntil(lambda: tab.model.rows == [], timeout=3000)
+    assert tab.count_label.text() == "共 0 条"
+    tab.actor.setText("王建国")
+    qtbot.waitUntil(lambda: len(tab.model.rows) > 0, timeout=3000)
+    assert {r["actor"] for r in tab.model.rows} == {"王建国（admin）"}
 
 
 def test_add_tab(panel):

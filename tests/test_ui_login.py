@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 from nxcommand import accounts, session
 from nxcommand.permissions import ROLES
@@ -241,6 +241,17 @@ def test_restart_closes_the_database_runs_the_action_and_asks_for_a_login(qt, de
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     assert console.run(demo_path, False, run_dialog=script, run_window=run_window, settings=settings) == 0
     assert done == ["action"] and len(opened) == 2 and script.steps == []
+
+
+def test_sigterm_while_the_login_dialog_waits_ends_the_console(qt, demo_path, clock, tmp_path, monkeypatch):
+    monkeypatch.setattr(console, "_quit_on_signals", lambda app: None)
+    db = open_db(demo_path)
+    add_admin(db, clock)
+    db.close()
+    QTimer.singleShot(200, lambda: console.stop(qt))       # what the SIGTERM handler calls
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert console.run(demo_path, False, settings=settings) == 0   # the real, modal login dialog
+    assert qt.activeModalWidget() is None
 
 
 # ---- the login dialog -------------------------------------------------------------------------

@@ -151,6 +151,7 @@ class AccountsTab(QWidget):
 
         self.event_model = DictTableModel([("at", "时间"), ("login", "输入的用户名"), ("result", "结果")], self)
         self.event_view = record_table(self.event_model, "loginEvents")
+        self.event_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.event_view.horizontalHeader().setStretchLastSection(True)
         self.event_box = QGroupBox("登录记录（全部账户）")
         QVBoxLayout(self.event_box).addWidget(self.event_view)

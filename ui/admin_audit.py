@@ -104,6 +104,7 @@ class AuditTab(QWidget):
         self.run_query()
 
     def run_query(self) -> None:
+        self._search.stop()              # a search typed meanwhile is answered now
         self.loaded = True
         days = self.span.currentData()
         since = None

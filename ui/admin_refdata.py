@@ -116,7 +116,8 @@ class RefdataTab(QWidget):
         self.rules = _Page(DictTableModel([
             ("name", "规则名称"), ("scope", "适用事件"), (lambda r: GRADE_SCOPE[r["max_grade"]], "级别"),
             (lambda r: "适用" if r["when_sensitive"] else "", "敏感事件"), ("report_kind", "报告种类"),
-            (_due, "时限"), (lambda r: "在用" if r["active"] else "已停用", "状态")]), "ruleTable", self)
+            (_due, "时限"), (lambda r: "在用" if r["active"] else "已停用", "状态"), ("note", "说明")]),
+            "ruleTable", self)
         self.rules.button("新增规则", self.add_rule)
         self.rules.button("修改", self.edit_rule)
         self.rule_active = self.rules.button("停用", self.toggle_rule)
@@ -130,6 +131,7 @@ class RefdataTab(QWidget):
         save = QPushButton("保存")
         save.clicked.connect(self.save_lockout)
         form = QFormLayout(self.lockout)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(QLabel("同一账户连续输错密码达到次数后锁定；锁定期间即使密码正确也不能登录，"
                            "管理员重置密码可立即解除。", wordWrap=True))
         form.addRow("连续输错", self.max_failures)

@@ -9,7 +9,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 from sqlite_utils import Database
 
 from nxcommand import session
@@ -68,6 +68,7 @@ def run(db_path: Path, is_default: bool, *, run_dialog: RunDialog = exec_dialog,
 
     app = make_app()
     app.setQuitOnLastWindowClosed(False)     # the login dialog between windows is not the end
+    app.setProperty(STOPPING, False)
     run_window = run_window or (lambda window: app.exec())
     settings = settings or QSettings()
     _quit_on_signals(app)
@@ -81,7 +82,7 @@ def run(db_path: Path, is_default: bool, *, run_dialog: RunDialog = exec_dialog,
                 actor = session.current(db)
             else:
                 account = sign_in(db, run_dialog=run_dialog, cancel="取消" if previous else "退出")
-                if account is None and previous is None:
+                if account is None and (previous is None or app.property(STOPPING)):
                     return 0
                 actor = previous if account is None else session.of_account(account)
             previous = None
@@ -95,6 +96,8 @@ def run(db_path: Path, is_default: bool, *, run_dialog: RunDialog = exec_dialog,
                 window.close()
             session.sign_out(db)
             window.deleteLater()
+            if app.property(STOPPING):
+                return code
             if window.outcome == SWITCH_USER:
                 previous = actor
             elif window.outcome == RESTART:
@@ -122,10 +125,22 @@ def _run_restart_action(action: Callable[[], None] | None) -> None:
         QMessageBox.critical(None, "恢复未完成", str(exc))
 
 
+STOPPING = "nxcommandStopping"
+
+
+def stop(app: QApplication) -> None:
+    """End the console: the window's loop, or the login dialog waiting for someone."""
+    app.setProperty(STOPPING, True)
+    modal = app.activeModalWidget()
+    if isinstance(modal, QDialog):
+        modal.reject()
+    app.quit()
+
+
 def _quit_on_signals(app: QApplication) -> None:
     """SIGTERM (logout, shutdown) and Ctrl+C end the console cleanly, state saved."""
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: stop(app))
     # Qt's event loop does not return to Python on its own; wake it so handlers run.
     timer = QTimer(app, interval=250)
     timer.timeout.connect(lambda: None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit
 from sqlite_utils import Database
 
@@ -69,6 +70,7 @@ class _Form(ServiceForm):
         super().__init__(title, parent)
         self.setMinimumWidth(440)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setIcon(QIcon())   # not a 保存
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
         self.note = QLabel(note, wordWrap=True, objectName="loginNote")
         self.note.setVisible(bool(note))
