@@ -4,7 +4,7 @@ Every table (but the audit log itself, SQLite's own and full-text index tables) 
 triggers, generated here from its current columns and installed by ``store.open_db``. Each
 write appends one ``audit_log`` record with the actor (``session.who``), the wall-clock time,
 the row's key and its JSON image before and after. Each record carries the hash of the
-previous one: hash = sha256(prev ␟ at ␟ actor ␟ table ␟ row ␟ op ␟ payload_hash).
+previous one: hash = sha256 over (prev, at, actor, table, row, op, payload_hash) joined by a unit separator.
 
 ``verify`` (run by ``nxcommand check``) finds what was done outside the console:
 - a record changed, removed or reordered breaks the chain at that record;
@@ -46,6 +46,7 @@ TABLE_TITLES = {
     "stock_movements": "出入库记录", "plans": "预案", "dispatches": "调派",
     "forward_hqs": "前方指挥部", "accounts": "账户", "account_roles": "账户角色",
     "login_events": "登录记录", "response_people": "人员信息", "personal_purges": "个人信息清除",
+    "personal_holds": "个人信息延期保存",
     "report_deadline_rules": "报送时限规则", "event_subtypes": "事件类型",
     "holiday_overrides": "节假日调整",
 }

@@ -19,7 +19,7 @@ CREATE TABLE audit_log (
     op           TEXT NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE', 'BASE')),
     before       TEXT,
     after        TEXT,
-    payload_hash TEXT NOT NULL,                        -- sha256 of before ␞ after
+    payload_hash TEXT NOT NULL,                        -- sha256 of before and after
     prev_hash    TEXT NOT NULL,                        -- the previous record's hash ('' first)
     hash         TEXT NOT NULL,
     redacted     INTEGER NOT NULL DEFAULT 0 CHECK (redacted IN (0, 1))
