@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -219,7 +220,7 @@ def check_and_run(db: Database, clock: Clock, last_backup_at: datetime | None,
 
 
 def memory_file(database: Path | str) -> Path:
-    path = Path(database)
+    path = Path(database).resolve()
     return path.with_name(path.name + MEMORY_SUFFIX)
 
 
@@ -265,12 +266,16 @@ def remember(database: Path | str, *, folder: Path | None = None,
     new = {**data, **{k: v for k, v in update.items() if v is not None}}
     if new == data:
         return
-    temp = target.with_name("." + target.name + ".tmp")
+    temp = None
     try:
-        temp.write_text(json.dumps(new, ensure_ascii=False, indent=1), encoding="utf-8")
+        fd, name = tempfile.mkstemp(prefix="." + target.name, suffix=".tmp", dir=target.parent)
+        temp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(new, fh, ensure_ascii=False, indent=1)
         os.replace(temp, target)
     except OSError:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
 
 
 def _folder_in_damaged(database: Path) -> Path | None:
