@@ -40,9 +40,11 @@ def serial_name(kind: str, serial: int) -> str:
         number = CHINESE_NUMBERS[serial - 1]
     elif serial < 20:
         number = "十" + CHINESE_NUMBERS[serial - 11]
-    else:
+    elif serial < 100:
         tens, ones = divmod(serial, 10)
         number = CHINESE_NUMBERS[tens - 1] + "十" + (CHINESE_NUMBERS[ones - 1] if ones else "")
+    else:       # a response reporting every 4 hours passes 100 in 17 days
+        number = str(serial)
     return f"续报{number}"
 
 

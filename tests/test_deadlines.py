@@ -123,6 +123,7 @@ def test_a_report_is_recorded_once(demo_db, clock):
 def test_serial_names():
     assert [serial_name("续报", n) for n in (1, 2, 10, 11, 20, 23)] == [
         "续报一", "续报二", "续报十", "续报十一", "续报二十", "续报二十三"]
+    assert [serial_name("续报", n) for n in (99, 100, 110)] == ["续报九十九", "续报100", "续报110"]
     assert serial_name("终报", 0) == "终报"
 
 
