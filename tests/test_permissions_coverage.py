@@ -52,7 +52,8 @@ EXEMPT: dict[str, str] = {
     "startup.open_console_db": "opens the database; the demo it loads runs as 演示数据",
     "restore.restore": "file level (no connection; the target may be damaged): nxcommand restore "
                        "signs in for 备份恢复 when the current database has accounts; the console "
-                       "checks 备份恢复 before it offers a restore",
+                       "asks backup_schedule.plan_restore (备份恢复) first; a damaged database at "
+                       "start is restored without a login, as on the command line",
     "cli.main": "the command line signs in (cli_login.sign_in) before every writing command",
     # demo loaders
     "demo.load_demo": DEMO,
