@@ -15,6 +15,23 @@ from .admin_audit import AuditTab
 from .admin_refdata import RefdataTab
 
 
+class LazyPage(QWidget):
+    """A page whose widget is built by ``build`` the first time it is shown."""
+
+    def __init__(self, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.build, self.page = build, None
+        self.setLayout(QVBoxLayout())
+        self.layout().setContentsMargins(0, 0, 0, 0)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.page is None:
+            self.page = self.build()
+            self.layout().addWidget(self.page)
+            self.page.show()            # added to a parent already shown: not shown by itself
+        super().showEvent(event)
+
+
 class AdminPanel(QWidget):
     def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK,
                  notify: Callable[[str], None] | None = None) -> None:
@@ -35,6 +52,10 @@ class AdminPanel(QWidget):
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a page (e.g. 备份与恢复); returns its tab index."""
         return self.tabs.addTab(widget, title)
+
+    def add_lazy_tab(self, build: Callable[[], QWidget], title: str) -> int:
+        """Add a page built only when first shown (one that reads files or starts threads)."""
+        return self.add_tab(LazyPage(build), title)
 
     def show_tab(self, title: str) -> None:
         titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]

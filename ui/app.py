@@ -90,6 +90,7 @@ def run(db_path: Path, is_default: bool, *, run_dialog: RunDialog = exec_dialog,
             window = MainWindow(db, settings)
             window.closed.connect(app.quit)
             window.show()
+            window.start_background()
             smoke.watch(window)
             code = run_window(window)
             if window.isVisible():             # SIGTERM / Ctrl+C: the loop ended under it

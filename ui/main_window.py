@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListW
 from sqlite_utils import Database
 
 from nxcommand.clock import SYSTEM_CLOCK, Clock
-from nxcommand import accounts, response, roster, session
+from nxcommand import accounts, personal, response, roster, session
+from nxcommand.errors import UserError
 from nxcommand.permissions import ROLES
 from nxcommand.org import is_demo
 from nxcommand.startup import title_suffix
 from nxcommand.store import db_path
 
+from .backup_worker import AutoBackup
 from .desk_models import countdown
 from .desk_panel import DeskPanel, shift_text
 from .directory import DirectoryPanel
@@ -30,6 +32,7 @@ from .report_panel import ReportPanel
 from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
+PURGE_CHECK_MS = 3600_000       # personal data due for purging is looked for every hour
 APP_TITLE = "nxcommand 应急指挥值班台"
 ADMIN_TITLE = "系统管理"
 
@@ -79,11 +82,19 @@ class MainWindow(QMainWindow):
         self._add_panel("预案", self.plans)
         self.reports = ReportPanel(db, clock, notify=self.notify)
         self._add_panel("简报", self.reports)
-        self.admin = None
+        self.admin = self.backup_panel = None
         if session.allowed(db, "管理账户"):
             from .admin_panel import AdminPanel
+            from .personal_tab import PersonalSettingsWidget
             self.admin = AdminPanel(db, clock, notify=self.notify)
+            self.admin.add_lazy_tab(self._build_backup_panel, "备份与恢复")
+            self.admin.add_tab(PersonalSettingsWidget(db, clock, self.notify), "个人信息")
             self._add_panel(ADMIN_TITLE, self.admin)
+        # Automatic backups and the scheduled purge start with start_background() (ui/app.run),
+        # not here, so that building a window never starts threads or writes by itself.
+        self.autobackup = AutoBackup(db_path(db), self, clock=clock)
+        self.autobackup.reported.connect(lambda text, ok: ok or self.statusBar().showMessage(text, 15000))
+        self._purge_timer = QTimer(self, interval=PURGE_CHECK_MS, timeout=self.purge_due)
         self.response.open_report = self.response.mechanism.open_report = self.open_report
         self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.rail.setCurrentRow(0)
@@ -101,6 +112,32 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self, interval=1000, timeout=self._tick)
         self._timer.start()
         self._restore_geometry()
+
+    def _build_backup_panel(self) -> QWidget:
+        from . import recovery
+        from .backup_panel import BackupPanel
+
+        self.backup_panel = BackupPanel(self.db, self.clock, notify=self.notify)
+        recovery.connect_restore(self.backup_panel, self, self.clock)
+        return self.backup_panel
+
+    def start_background(self) -> None:
+        """The console's own duties while it runs: automatic backups, and purging personal
+        data whose retention has passed (at once, then every hour)."""
+        self.autobackup.start()
+        self.purge_due()
+        self._purge_timer.start()
+
+    def purge_due(self) -> None:
+        """Purge the personal data of responses ended longer ago than the retention
+        (突发事件应对法 第八十五条); a failure (disk full, locked) is shown and retried."""
+        try:
+            done = personal.purge_due(self.db, self.clock)
+        except UserError as exc:
+            self.statusBar().showMessage(f"个人信息定期清除未完成：{exc}（稍后重试）", 15000)
+            return
+        if done:
+            self.notify(f"已按期清除 {sum(r.rows for r in done)} 人的个人信息（{len(done)} 个已结束的响应）")
 
     def _add_panel(self, title: str, panel: QWidget) -> None:
         item = QListWidgetItem(title)
@@ -133,6 +170,7 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
         self.db_label.setToolTip(db_path(self.db))
         self.clock_label = QLabel(objectName="statusClock")
+        bar.addPermanentWidget(self.autobackup.status_label())
         for widget in (self.response_label, self.shift_label, self.deadline_label, self.db_label, self.clock_label):
             bar.addPermanentWidget(widget)
 
@@ -237,6 +275,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_state()
         self._timer.stop()
+        self._purge_timer.stop()
+        self.autobackup.stop()
+        if self.backup_panel is not None:
+            self.backup_panel.stop()
         self.desk.stop()
         self.response.stop()
         self.reports.stop()
