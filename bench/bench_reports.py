@@ -1,7 +1,7 @@
-"""Document build times: each kind for the demo county, and a 30-page meeting brief with
+"""Document build times: each kind for the demo county, and a ~30-page meeting brief with
 charts, each against a floor measured in the same run.
 
-    .venv/bin/python bench/bench_reports.py [--hours 32] [--runs 5]
+    .venv/bin/python -m bench --only reports [--hours 26] [--runs 7]
 
 The floor is plain reportlab: a SimpleDocTemplate of Paragraphs in the same embedded faces
 rendering the same text (every character the document draws, in the same paragraphs and
@@ -19,21 +19,18 @@ arriving and returning, supplies issued from the depots.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from nxcommand import dispatch, incidents, meetings, orders, response, session
 from nxcommand.clock import FixedClock
-from nxcommand.demo import load_demo
 from nxcommand.store import open_db
+
+from .common import Result, demo_copy, median, paired_ms
+
+TARGET = 2.0
 
 NOW = datetime(2026, 7, 1, 14, 20)
 
@@ -167,68 +164,44 @@ def drawn_text(path: Path) -> list[str]:
     return blocks
 
 
-def timed(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def measure(db, kind: str, item: str | None, now: datetime, folder: Path, runs: int) -> dict:
+    """The kind built (data gathered from the database, laid out, written) against plain
+    reportlab setting the text it drew, taken alternately; medians in seconds."""
     from nxcommand.reports import registry
 
     out = folder / f"{kind}.pdf"
     clock = FixedClock(now)
     built = registry.build(db, kind, out, item=item, clock=clock)
-    seconds = timed(lambda: registry.build(db, kind, out, item=item, clock=clock), runs)
     text = drawn_text(out)
     floor_out = folder / f"{kind}-floor.pdf"
     floor_pages = floor_pdf(text, floor_out)
-    floor = timed(lambda: floor_pdf(text, floor_out), runs)
-    return {"kind": kind, "item": built.title, "pages": built.pages, "seconds": seconds,
-            "floor": floor, "floor_pages": floor_pages, "chars": sum(len(b) for b in text)}
+    a, b = paired_ms(lambda: registry.build(db, kind, out, item=item, clock=clock),
+                     lambda: floor_pdf(text, floor_out), runs)
+    return {"kind": kind, "item": built.title, "pages": built.pages, "seconds": median(a) / 1000,
+            "floor": median(b) / 1000, "floor_pages": floor_pages, "chars": sum(len(b) for b in text)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hours", type=int, default=32, help="hours of activity for the long brief (32: ~37 pages)")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+def run(runs: int = 7, hours: int = 26, quick: bool = False, say=print) -> list[Result]:
     from nxcommand.reports import registry
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db = open_db(folder / "demo.db", create=True)
+        db = open_db(demo_copy(folder / "demo.db"))
         session.sign_in(db, session.system("性能测试"))
-        load_demo(db, FixedClock(NOW))
-        for kind in registry.KINDS:
-            try:
-                rows.append(measure(db, kind, None, NOW, folder, args.runs))
-            except Exception as exc:  # noqa: BLE001 (a kind not built yet: say so, measure the rest)
-                print(f"{kind}: not measured ({type(exc).__name__}: {exc})", file=sys.stderr)
+        for kind in list(registry.KINDS)[:2] if quick else registry.KINDS:
+            rows.append(measure(db, kind, None, NOW, folder, runs))
         db.close()
-        long_db = open_db(folder / "long.db", create=True)
+        long_db = open_db(demo_copy(folder / "long.db"))
         session.sign_in(long_db, session.system("性能测试"))
-        load_demo(long_db, FixedClock(NOW))
         live = response.live_responses(long_db)[0]["id"]
         t0 = time.perf_counter()
-        at = grow_response(long_db, live, args.hours)
-        grow = time.perf_counter() - t0
-        long = measure(long_db, "brief", str(live), at, folder, args.runs)
-        long["kind"] = f"brief（长，{args.hours}小时）"
+        at = grow_response(long_db, live, hours)
+        say(f"  long response ({hours} hours) grown through the services in {time.perf_counter() - t0:.1f} s")
+        long = measure(long_db, "brief", str(live), at, folder, runs)
+        long["kind"] = f"meeting brief, {hours} hours of a response"
         rows.append(long)
         long_db.close()
-    print(f"\nlong response grown through the services in {grow:.1f} s\n")
-    print(f"| {'document':<24} | pages | chars | build s | floor s | floor pages | ratio |")
-    print(f"|{'-' * 26}|------:|------:|--------:|--------:|------------:|------:|")
-    for r in rows:
-        print(f"| {r['kind']:<24} | {r['pages']:>5} | {r['chars']:>5} | {r['seconds']:>7.3f} | {r['floor']:>7.3f} "
-              f"| {r['floor_pages']:>11} | {r['seconds'] / r['floor']:>5.2f} |")
-
-
-if __name__ == "__main__":
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    main()
+    return [Result("documents", f"{r['kind']} ({r['pages']} pages)", r["seconds"], r["floor"], "s", TARGET, "ratio",
+                   detail=f"{r['chars']:,} characters; the floor sets them on {r['floor_pages']} pages")
+            for r in rows]

@@ -277,18 +277,22 @@ def _match(db: Database, query: LogQuery) -> str | None:
     return cjksearch.match_expression(query.text, tags)
 
 
-def count(db: Database, query: LogQuery = LogQuery()) -> int:
-    """How many entries match ``query``."""
+def count(db: Database, query: LogQuery = LogQuery(), at_most: int | None = None) -> int:
+    """How many entries match ``query``; with ``at_most``, counting stops there (a filtered
+    count of hundreds of thousands of hits costs up to 100 ms with 1,000,000 entries, one
+    of 50,000 some 10 ms; the whole log's count is cheap and always exact)."""
     low, high = _bounds(query)
     match = _match(db, query)
     if match is not None:
-        sql, params = ("SELECT count(*) FROM log_fts WHERE log_fts MATCH ? AND rowid BETWEEN ? AND ?",
+        sql, params = ("SELECT 1 FROM log_fts WHERE log_fts MATCH ? AND rowid BETWEEN ? AND ?",
                        [match, low, high])
     elif query.date_from or query.date_to:
-        sql, params = "SELECT count(*) FROM log_entries WHERE sort_key BETWEEN ? AND ?", [low, high]
+        sql, params = "SELECT 1 FROM log_entries WHERE sort_key BETWEEN ? AND ?", [low, high]
     else:
-        sql, params = "SELECT count(*) FROM log_entries", []
-    return db.execute(sql, params).fetchone()[0]
+        return db.execute("SELECT count(*) FROM log_entries").fetchone()[0]
+    if at_most is not None:
+        sql, params = f"{sql} LIMIT ?", [*params, at_most]
+    return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
 
 
 ROW_SQL = """

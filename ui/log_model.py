@@ -14,6 +14,7 @@ from nxcommand import dutylog
 
 HEADERS = ("编号", "时间", "类别", "镇（街道）", "来源", "摘要", "处置情况", "报告", "记录人")
 SUMMARY_COLUMN = HEADERS.index("摘要")
+COUNT_LIMIT = 50_000    # a filter matching more shows 超过 50000 条 (an exact count costs up to 100 ms)
 MUTED = QColor("#8a8f98")
 CORRECTION = QColor("#a0461b")
 
@@ -68,10 +69,18 @@ class LogTableModel(QAbstractTableModel):
     def set_query(self, query: dutylog.LogQuery) -> None:
         self.beginResetModel()
         self.query = query
-        self.total = dutylog.count(self.db, query)
+        self.total = dutylog.count(self.db, query, at_most=COUNT_LIMIT + 1)
         self._rows = dutylog.page(self.db, query, limit=self.page_size)
         self._exhausted = len(self._rows) < self.page_size
         self.endResetModel()
+
+    def total_text(self) -> str:
+        """共 1234 条记录 / 超过 50000 条记录 / 没有符合条件的记录."""
+        if self.total > COUNT_LIMIT and (self.query.text or self.query.kind or self.query.town_id is not None
+                                         or self.query.event_id is not None or self.query.date_from
+                                         or self.query.date_to):
+            return f"超过 {COUNT_LIMIT} 条记录，可缩小日期范围或增加关键词"
+        return f"共 {self.total} 条记录" if self.total else "没有符合条件的记录"
 
     def reload(self) -> None:
         self.set_query(self.query)

@@ -163,11 +163,10 @@ class DutyLogPanel(QWidget):
         query = self.current_query()
         current = self.current_record()
         self.model.set_query(query)
-        total = self.model.total
         if query.date_from and query.date_to and query.date_from > query.date_to:
             self.count_label.setText("开始日期晚于结束日期，请调整日期范围")
         else:
-            self.count_label.setText(f"共 {total} 条记录" if total else "没有符合条件的记录")
+            self.count_label.setText(self.model.total_text())
         if not (current and self.select_entry(current["id"])) and self.model.rowCount():
             self.select_row(0)
         self._show_current()

@@ -1,0 +1,1 @@
+"""nxcommand's performance suite: ``python -m bench`` (see bench/run.py)."""
