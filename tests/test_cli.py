@@ -84,8 +84,6 @@ def test_help_is_chinese():
 def test_check_replays_the_supplies_ledger(demo_path):
     """A stock balance changed outside the console (by hand in SQL) fails the check, which
     names the depot and the item."""
-    import sqlite3
-
     assert "物资台账：每笔出入库记录与库存结存相符" in nx("check", "--db", demo_path).stdout
     conn = outside.connect(demo_path)
     depot, item = conn.execute(
