@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 MINUTE_FORMAT = "%Y-%m-%d %H:%M"      # how the store keeps times the desk records to the minute
+_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
 
 
 def parse_minute(value: str | datetime, label: str) -> datetime:
@@ -16,6 +18,12 @@ def parse_minute(value: str | datetime, label: str) -> datetime:
 
     if isinstance(value, datetime):
         return value.replace(second=0, microsecond=0)
+    if type(value) is str and _STORED.fullmatch(value):   # as the store keeps it: no strptime
+        try:
+            return datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]),
+                            int(value[14:]))
+        except ValueError:
+            pass
     text = normalize(value).replace("/", "-").replace("T", " ")
     try:
         return datetime.strptime(text, MINUTE_FORMAT)
