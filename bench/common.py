@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -248,6 +249,7 @@ def run_child(args: list[str], until: str, env: dict[str, str] | None = None,
             seconds = time.perf_counter() - start
     code = proc.wait(timeout)
     err = proc.stderr.read() if proc.stderr else ""
+    shutil.rmtree(CACHE / "data", ignore_errors=True)     # e.g. the console's automatic backup
     if code != 0 or seconds is None:
         raise RuntimeError(f"{' '.join(args)} exited {code} without '{until}':\n{err[-3000:]}")
     return Child(seconds, lines)

@@ -11,7 +11,7 @@ window down is not part of starting it).
 The console is started the way ui/app.run starts it, minus the login dialog: make_app (fonts,
 style sheet), the database opened as the console opens it, the system actor signed in on the
 connection (session.sign_in, what the login does once the password is checked), the main
-window built, shown and painted.
+window built, shown (its background duties started: automatic backup, purges) and painted.
 """
 
 from __future__ import annotations
@@ -116,6 +116,8 @@ def console(path: str, open_log: bool) -> None:
 
     _first_paint(window, painted)
     window.show()
+    if hasattr(window, "start_background"):      # as ui/app.run: automatic backups, purges
+        window.start_background()
     QTimer.singleShot(60_000, lambda: os._exit(3))    # never hang the bench
     app.exec()
 
