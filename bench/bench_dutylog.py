@@ -13,9 +13,11 @@ compared with a plain LIKE scan).
 
 Each interaction is what the panel does and paints (``DutyLogPanel.run_query`` then a
 repaint of the table: count, first page, selection, the detail pane, the visible cells);
-the floor is the raw SQL for the same filter: ``count(*)`` plus the first page of rowids
-from the FTS MATCH, or from the indexed SELECT on sort_key when only dates filter. For
-searches, p50 and p95 are over several words of that length (each measured a few times).
+the floor is the raw SQL for the same filter: ``count(*)`` (stopping at the panel's limit,
+ui.log_model.COUNT_LIMIT, as the panel's count does) plus the first page of rowids from the
+FTS MATCH, or from the indexed SELECT on sort_key when only dates filter. For searches, p50
+and p95 are over several words of that length (each measured a few times); the target holds
+the p95.
 """
 
 from __future__ import annotations
@@ -147,20 +149,26 @@ def ensure(entries: int, say=print) -> tuple[Path, dict[str, float] | None]:
 
 
 def floor_sql(db, query) -> tuple[tuple[str, list], tuple[str, list]]:
-    """(count SQL, params), (first-page SQL, params): the raw store query for the same filter."""
+    """(count SQL, params), (first-page SQL, params): the raw store query for the same filter.
+    The count stops where the panel's does (ui.log_model.COUNT_LIMIT, when the model has one:
+    above it the panel says 超过 N 条)."""
     from nxcommand import dutylog
+    from ui import log_model
 
+    limit = getattr(log_model, "COUNT_LIMIT", None)
+    cap = f" LIMIT {limit + 1}" if limit else ""
     low, high = dutylog._bounds(query)
     match = dutylog._match(db, query)
     if match is not None:
         where, params = "log_fts MATCH ? AND rowid BETWEEN ? AND ?", [match, low, high]
-        return ((f"SELECT count(*) FROM log_fts WHERE {where}", params),
+        return ((f"SELECT count(*) FROM (SELECT 1 FROM log_fts WHERE {where}{cap})", params),
                 (f"SELECT rowid FROM log_fts WHERE {where} ORDER BY rowid DESC LIMIT {dutylog.PAGE_SIZE}",
                  params))
     page = (f"SELECT id FROM log_entries WHERE sort_key BETWEEN ? AND ? ORDER BY sort_key DESC "
             f"LIMIT {dutylog.PAGE_SIZE}", [low, high])
     if query.date_from or query.date_to:
-        return ("SELECT count(*) FROM log_entries WHERE sort_key BETWEEN ? AND ?", [low, high]), page
+        return (f"SELECT count(*) FROM (SELECT 1 FROM log_entries WHERE sort_key BETWEEN ? AND ?{cap})",
+                [low, high]), page
     return ("SELECT count(*) FROM log_entries", []), page
 
 

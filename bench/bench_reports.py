@@ -3,12 +3,13 @@ charts, each against a floor measured in the same run.
 
     .venv/bin/python -m bench --only reports [--hours 26] [--runs 7]
 
-The floor is plain reportlab: a SimpleDocTemplate of Paragraphs in the same embedded faces
-rendering the same text (every character the document draws, in the same paragraphs and
-table cells, as plain paragraphs), without the 公文 page template, the line grid, the tables'
-layout or the charts. It is what any PDF of this text must at least cost; the ratio says what
-the template, tables and charts add. Build time includes gathering the data from the
-database (services), so the ratio is an upper bound on the layout's own overhead.
+The floor is plain reportlab: a SimpleDocTemplate of Paragraphs in the body face (loaded as
+reportlab's own TTFont) rendering the same text (every character the document draws, in the
+same paragraphs and table cells, as plain paragraphs), without the 公文 page template, the
+line grid, the other faces (title, headings, 楷体, tables), the tables' layout or the charts.
+It is what any PDF of this text must at least cost; the ratio says what the template, faces,
+tables and charts add. Build time includes gathering the data from the database
+(services), so the ratio is an upper bound on the layout's own overhead.
 
 The long brief: the demo's live flash-flood response grown through the services in a
 temporary database (``grow_response``): every hour for ``--hours`` hours new casualty and
@@ -28,7 +29,7 @@ from nxcommand import dispatch, incidents, meetings, orders, response, session
 from nxcommand.clock import FixedClock
 from nxcommand.store import open_db
 
-from .common import Result, demo_copy, median, paired_ms
+from bench.common import Result, demo_copy, median, paired_ms  # absolute: tests load this file by path
 
 TARGET = 2.0
 
@@ -130,6 +131,21 @@ def grow_response(db, response_id: int, hours: int, start: datetime | None = Non
 
 # ------------------------------------------------------------------ the floor
 
+def _floor_face() -> str:
+    """The body face registered as reportlab's own TTFont (not nxcommand's, whose width
+    cache and drawing record are the document's speed-ups, not the floor's)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from nxcommand.paths import fonts_dir
+    from nxcommand.reports import fonts
+
+    name = "Floor-FangSong"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, str(fonts_dir() / fonts.face_file(fonts.FANGSONG))))
+    return name
+
+
 def floor_pdf(text_blocks: list[str], out: Path) -> int:
     """Plain reportlab: the same text as Paragraphs in the same faces. Returns pages."""
     from reportlab.lib.pagesizes import A4
@@ -137,10 +153,7 @@ def floor_pdf(text_blocks: list[str], out: Path) -> int:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from nxcommand.reports import fonts
-
-    fonts.register()
-    style = ParagraphStyle("floor", fontName=fonts.FANGSONG, fontSize=16, leading=29, wordWrap="CJK")
+    style = ParagraphStyle("floor", fontName=_floor_face(), fontSize=16, leading=29, wordWrap="CJK")
     doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm,
                             topMargin=37 * mm, bottomMargin=35 * mm)
     story = [Paragraph(block.replace("&", "&amp;").replace("<", "&lt;"), style) for block in text_blocks if block]

@@ -404,7 +404,7 @@ def _cell_style(font: str, size: float, align=TA_LEFT) -> ParagraphStyle:
     return _CELL_STYLES[key]
 
 
-_FRAGS: dict[str, object] = {}     # style name -> the parser's fragment for a plain text
+_FRAGS: dict[str, tuple] = {}      # style name -> the parser's text and line-break fragments
 
 
 class CellParagraph(Paragraph):
@@ -413,8 +413,9 @@ class CellParagraph(Paragraph):
     parses each one's markup, measures each character with stringWidth, and wraps each cell
     again for every part of a table split across pages and again while drawing it.
 
-    - Plain text (one line, nothing to escape) skips the markup parser: its one fragment is
-      the parser's fragment for the style with the text put in (tests compare the two).
+    - Plain text (nothing to escape) skips the markup parser: its fragments are the parser's
+      fragments for the style (text, and a line break for each newline) with the text put in
+      (tests compare the two).
     - One fragment is broken into lines by reportlab's own ``dumbSplit`` with character
       widths from a cache, as ``breakLinesCJK`` does with ``wordSplit``.
     - The line breaks are kept for the width last wrapped to: the Table computes a column's
@@ -423,15 +424,22 @@ class CellParagraph(Paragraph):
     _wrapped_for = -1.0
 
     def __init__(self, text: str, style: ParagraphStyle):
-        if "\n" in text or "&" in text or "<" in text or ">" in text:
+        if "&" in text or "<" in text or ">" in text:
             super().__init__(escape(text).replace("\n", "<br/>"), style)
             return
-        template = _FRAGS.get(style.name)
-        if template is None:
-            template = _FRAGS[style.name] = Paragraph("x", style).frags[0]
+        templates = _FRAGS.get(style.name)
+        if templates is None:     # the parser's text fragment and line-break fragment
+            sample = Paragraph("x<br/>x", style).frags
+            templates = _FRAGS[style.name] = (sample[0], sample[1])
+        plain, brk = templates
         self.caseSensitive, self.encoding = 1, "utf8"
-        text = cleanBlockQuotedText(text)
-        frags = [template.clone(text=text)] if text else []
+        text = cleanBlockQuotedText(text.replace("\n", "<br/>"))
+        frags = []
+        for n, part in enumerate(text.split("<br/>")):
+            if n:
+                frags.append(brk.clone())
+            if part:
+                frags.append(plain.clone(text=part))
         self._setup(text, style, getattr(style, "bulletText", None), frags, cleanBlockQuotedText)
 
     def breakLinesCJK(self, maxWidths):
