@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts
@@ -247,7 +248,14 @@ def build_pdf(path: Path, spec: DocSpec, story: list[Flowable],
     total = len(flow)
     doc = _Doc(path, spec, total, progress)
     doc._story = flow
-    doc.build(flow)
+    # Binary (compressed) streams rather than reportlab's default ASCII85 on top: the same
+    # pages, a fifth smaller, and no pure-Python encoding of every page (rl_config is global:
+    # set for this build only).
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(flow)
+    finally:
+        rl_config.useA85 = a85
     if progress and doc._done < total:
         progress(total, total)
     return doc.page
