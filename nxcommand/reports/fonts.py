@@ -43,6 +43,34 @@ _registered: dict[str, str] = {}     # role -> file actually used
 _recorders: list[dict[str, set[str]]] = []
 
 
+class _TableSlices:
+    """A font table read in slices straight from the file's bytes (each slice a bytes)."""
+
+    def __init__(self, data: bytes, start: int, length: int):
+        self._view = memoryview(data)[start:start + length]
+
+    def __getitem__(self, key):
+        return bytes(self._view[key])
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+
+def _slice_glyf(face) -> None:
+    """Embedding a subset copies the face's whole 'glyf' table (7–14 MB for these faces) to
+    take a few hundred glyphs out of it; a document embeds one subset per 256 characters of
+    each face. Hand reportlab's subsetter a view it slices instead."""
+    whole = face.get_table
+
+    def get_table(tag):
+        if tag == "glyf":
+            start, length = face.get_table_pos(tag)
+            return _TableSlices(face._ttf_data, start, length)
+        return whole(tag)
+
+    face.get_table = get_table
+
+
 class RecordingTTFont(TTFont):
     """A TTFont that reports what it draws to the active recordings, and remembers the width
     of each single character at each size: reportlab's CJK line breaking measures text one
@@ -51,6 +79,7 @@ class RecordingTTFont(TTFont):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._char_widths: dict[tuple[str, float], float] = {}
+        _slice_glyf(self.face)
 
     def stringWidth(self, text, size, encoding="utf8"):  # noqa: N802 - reportlab API
         if len(text) != 1:
