@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from . import demo, org
 from .clock import SYSTEM_CLOCK, Clock
-from .store import open_db
+from .store import StoreError, open_db
 
 
 def open_console_db(path: Path, is_default: bool, clock: Clock = SYSTEM_CLOCK) -> Database:
@@ -17,6 +17,14 @@ def open_console_db(path: Path, is_default: bool, clock: Clock = SYSTEM_CLOCK) -
     The default database (in the user's data directory) is created and filled with the demo
     county on first start. A database named with --db or $NXCOMMAND_DB must already exist.
     """
+    path = Path(path)
+    if is_default and path.is_file() and path.stat().st_size == 0:
+        # A default database emptied by a failing disk is not a first start when backups of
+        # it exist: refuse it as damaged, so the console offers the newest good backup.
+        from . import backup_schedule
+
+        if backup_schedule.newest_good_for(path) is not None:
+            raise StoreError(f"数据库文件是空的：{path}")
     db = open_db(path, create=is_default)
     try:
         if is_default and org.county(db) is None:

@@ -320,6 +320,19 @@ def test_a_damaged_database_at_start_offers_and_restores_the_newest_good_backup(
     assert answers["told"][-1][0] == "已从备份恢复" and str(kept[0]) in answers["told"][-1][1]
 
 
+def test_an_emptied_default_database_with_backups_is_damaged_not_new(app, demo_path, tmp_path, clock,
+                                                                       answers):
+    """A default database cut to 0 bytes by a failing disk is not a first start: when backups
+    of it exist the console offers the newest rather than filling in the demo county."""
+    _damaged_with_backups(demo_path, tmp_path, clock)
+    demo_path.write_bytes(b"")
+    db = recovery.open_or_recover(demo_path, True, clock=clock)
+    assert db is not None
+    names = {r["name"] for r in db.query("SELECT name FROM people")}
+    db.close()
+    assert answers["asked"] and "在最新备份里" in names
+
+
 def test_declining_the_offer_leaves_the_damaged_file_and_says_why(app, demo_path, tmp_path, clock,
                                                                   answers):
     _damaged_with_backups(demo_path, tmp_path, clock)
