@@ -52,8 +52,41 @@ TABLE_TITLES = {
 }
 
 
+# Chinese names of the commonest columns, for the audit view (others show as named in SQL).
+FIELD_TITLES = {
+    "id": "编号", "created_at": "创建时间", "updated_at": "修改时间", "version": "版本",
+    "name": "名称", "note": "备注", "notes": "备注", "recorded_by": "记录人", "recorded_at": "记录时间",
+    "sort_order": "排序", "kind": "类别", "response_id": "响应", "org_id": "单位", "town_id": "镇街",
+    "status": "状态", "level": "级别", "active": "在用", "lon": "经度", "lat": "纬度",
+    "person_id": "人员", "role": "角色", "village_id": "村（社区）", "event_id": "事件", "reason": "原因",
+    "address": "地址", "category_id": "类别", "subtype_id": "子类", "at": "时间", "title": "标题",
+    "place": "地点", "measures": "措施", "content": "内容", "done_at": "完成时间", "channel": "渠道",
+    "due_at": "时限", "item_id": "物资", "quantity": "数量", "group_id": "工作组", "duties": "职责",
+    "result": "结果", "shift_id": "班次", "source": "来源", "team_id": "队伍", "unit": "单位",
+    "phone": "电话", "depot_id": "仓库", "plan_id": "预案", "summary": "摘要", "actions": "处置情况",
+    "logged_at": "记录时间", "reported_to": "报告对象", "reported_at": "报告时间",
+    "mobile": "手机", "office_phone": "办公电话", "post": "职务", "login": "用户名",
+    "display_name": "姓名", "password_hash": "密码（摘要）", "failed_count": "连续失败次数",
+    "locked_until": "锁定至", "must_change_password": "须改密码", "last_login_at": "最近登录",
+    "password_changed_at": "改密时间", "created_by": "创建人", "account_id": "账户", "value": "值",
+    "key": "设置项", "signed_by": "签发人", "sent_at": "报送时间", "body": "正文", "text": "内容",
+    "issued_at": "发布时间", "lifted_at": "解除时间", "purged_at": "清除时间", "retired_at": "停用时间",
+    "retired_reason": "停用原因", "deaths": "死亡", "injured": "受伤", "missing": "失联",
+    "trapped": "被困", "evacuated": "转移", "is_drill": "演练", "id_number": "身份证号",
+    "sex": "性别", "age": "年龄", "next_of_kin": "亲属联系人", "hospital": "救治医院",
+    "shelter_id": "安置场所", "leader_id": "负责人", "code": "代码", "color_hex": "颜色",
+    "sort_key": "排序键", "search_key": "检索键", "corrects_id": "更正", "ended_at": "结束时间",
+    "started_at": "启动时间", "decided_by": "决定人", "from_level": "原级别", "to_level": "新级别",
+}
+
+
 def title(table: str) -> str:
     return TABLE_TITLES.get(table, table)
+
+
+def field_title(column: str) -> str:
+    """"手机" for mobile; a column without a Chinese name shows as named in SQL."""
+    return FIELD_TITLES.get(column, column)
 
 
 # ------------------------------------------------------------------- hashing, functions

@@ -351,6 +351,8 @@ def test_audit_trail_lists_who_changed_what(panel, demo_db, qtbot):
     assert ("login", None, "liming") in tab.change_model.rows
     assert "password_hash" in [c[0] for c in tab.change_model.rows]
     assert TEMP_PW not in str(tab.change_model.rows)
+    shown = [tab.change_model.cell(r, 0) for r in tab.change_model.rows]
+    assert "用户名" in shown and "密码（摘要）" in shown           # fields named in Chinese
     tab.actor.setText("没有这个人")                             # typing filters after a pause
     qtbot.waitUntil(lambda: tab.model.rows == [], timeout=3000)
     assert tab.count_label.text() == "共 0 条"

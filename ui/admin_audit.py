@@ -30,7 +30,7 @@ def summary(entry: dict) -> str:
         return "（个人信息已按规定清除）"
     if entry["op"] != "UPDATE":
         return f"{len(entry['changes'])} 项"
-    return "；".join(f"{column}：{_value(before)} → {_value(after)}"
+    return "；".join(f"{audit.field_title(column)}：{_value(before)} → {_value(after)}"
                     for column, before, after in entry["changes"])
 
 
@@ -63,7 +63,7 @@ class AuditTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._selected())
-        self.change_model = DictTableModel([(lambda c: c[0], "字段"), (lambda c: _value(c[1]), "修改前"),
+        self.change_model = DictTableModel([(lambda c: audit.field_title(c[0]), "字段"), (lambda c: _value(c[1]), "修改前"),
                                             (lambda c: _value(c[2]), "修改后")], self)
         self.change_view = record_table(self.change_model, "auditChanges")
         self.change_view.setWordWrap(True)
