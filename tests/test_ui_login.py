@@ -168,9 +168,9 @@ def test_run_signs_in_switches_user_and_signs_out(qt, demo_path, clock, tmp_path
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     code = console.run(demo_path, False, run_dialog=script, run_window=run_window, settings=settings)
     assert code == 0 and script.steps == []
-    assert shown[0] == ("当前用户：王建国（值班员、带班领导、指挥长、新闻发布、管理员）", shown[0][1])
+    assert shown[0] == ("王建国（值班员、带班领导、指挥长、新闻发布、管理员）", shown[0][1])
     assert shown[0][1][-1] == ADMIN_TITLE
-    assert shown[1][0] == "当前用户：李明（值班员）" and ADMIN_TITLE not in shown[1][1]
+    assert shown[1][0] == "李明（值班员）" and ADMIN_TITLE not in shown[1][1]
     assert actors == ["王建国（admin）", "李明（liming）"]
     db = open_db(demo_path)
     try:
@@ -377,13 +377,13 @@ def test_a_read_only_user_does_not_see_system_administration(qt, qtbot, demo_db,
     win = window_as(qtbot, demo_db, clock, tmp_path, session.of_account(accounts.get(demo_db, viewer_id)))
     try:
         assert ADMIN_TITLE not in rail(win) and win.admin is None
-        assert win.user_button.text() == "当前用户：赵敏（只读）"
+        assert win.user_button.text() == "赵敏（只读）"
     finally:
         win.close()
     win = window_as(qtbot, demo_db, clock, tmp_path, session.of_account(admin))
     try:
         assert rail(win)[-1] == ADMIN_TITLE and win.admin is not None
-        assert win.user_button.text() == "当前用户：王建国（带班领导、管理员）"
+        assert win.user_button.text() == "王建国（带班领导、管理员）"
         assert [a.text() for a in win.user_button.menu().actions()] == ["修改密码…", "切换用户…", "注销"]
     finally:
         win.close()
@@ -418,7 +418,7 @@ def test_change_password_from_the_window(qt, qtbot, demo_db, clock, tmp_path, wi
 def test_a_system_actor_cannot_change_a_password(qt, qtbot, demo_db, clock, tmp_path):
     win = window_as(qtbot, demo_db, clock, tmp_path, session.system("截图"))
     try:
-        assert win.user_button.text().startswith("当前用户：截图（")
+        assert win.user_button.text().startswith("截图（")
         assert not win.password_action.isEnabled()
     finally:
         win.close()

@@ -41,11 +41,11 @@ QUIT, SIGN_OUT, SWITCH_USER, RESTART = "quit", "sign_out", "switch_user", "resta
 
 
 def actor_text(actor: session.Actor | None) -> str:
-    """"当前用户：张三（值班员、带班领导）" for the status bar."""
+    """"张三（值班员、带班领导）" for the status bar (its tooltip says 当前用户)."""
     if actor is None:
-        return "当前用户：未登录"
+        return "未登录"
     roles = "、".join(r for r in ROLES if r in actor.roles)
-    return f"当前用户：{actor.display_name}（{roles}）" if roles else f"当前用户：{actor.display_name}"
+    return f"{actor.display_name}（{roles}）" if roles else actor.display_name
 
 
 class MainWindow(QMainWindow):
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.user_button = QToolButton(objectName="statusUser", autoRaise=True)
         self.user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.user_button.setText(actor_text(actor))
-        self.user_button.setToolTip(f"{actor.label if actor else '未登录'}：修改密码、切换用户、注销")
+        self.user_button.setToolTip(f"当前用户：{actor.label if actor else '未登录'}（点击：修改密码、切换用户、注销）")
         self.user_button.setMaximumWidth(260)
         menu = QMenu(self.user_button)
         self.password_action = menu.addAction("修改密码…", self.change_password)
@@ -167,8 +167,9 @@ class MainWindow(QMainWindow):
         self.deadline_label = QLabel(objectName="statusDeadline")
         self.response_label = QLabel(objectName="statusResponse")
         name = Path(db_path(self.db)).name
-        self.db_label = QLabel(f"数据库：{name}" + ("（演示数据）" if is_demo(self.db) else ""))
-        self.db_label.setToolTip(db_path(self.db))
+        # Kept short: the deadline and the shift beside it must show whole on a desk screen.
+        self.db_label = QLabel(name + ("（演示）" if is_demo(self.db) else ""))
+        self.db_label.setToolTip("数据库：" + db_path(self.db) + ("（演示数据）" if is_demo(self.db) else ""))
         self.clock_label = QLabel(objectName="statusClock")
         bar.addPermanentWidget(self.autobackup.status_label())
         for widget in (self.response_label, self.shift_label, self.deadline_label, self.db_label, self.clock_label):
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         if now.replace(second=0) != self._shift_minute:  # the roster changes by the minute at most
             self._shift_minute = now.replace(second=0)
             shift = roster.current_shift(self.db, now)
-            self.shift_label.setText(f"当前班次：{shift_text(shift, phones=False)}")
+            self.shift_label.setText(shift_text(shift, phones=False))
             self.shift_label.setToolTip(shift_text(shift) if shift else "请在“值班表”中排班")
         self._show_response(now)
         pending = self.desk.deadline_model.rows       # the desk keeps the list fresh
