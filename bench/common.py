@@ -234,6 +234,16 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _clear_console_files() -> None:
+    """What a console child leaves beside the cached databases: its automatic backup (begun
+    at start, cut short when the child exits; the folder defaults to beside the database)
+    and the note of it, and its data folder."""
+    for folder in (CACHE / "data", CACHE / "backups"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for note in CACHE.glob("*.db-backup.json"):
+        note.unlink()
+
+
 def run_child(args: list[str], until: str, env: dict[str, str] | None = None,
               timeout: float = 300) -> Child:
     """Start ``python args…``, time until it prints a line starting with ``until``, and wait
@@ -249,7 +259,7 @@ def run_child(args: list[str], until: str, env: dict[str, str] | None = None,
             seconds = time.perf_counter() - start
     code = proc.wait(timeout)
     err = proc.stderr.read() if proc.stderr else ""
-    shutil.rmtree(CACHE / "data", ignore_errors=True)     # e.g. the console's automatic backup
+    _clear_console_files()
     if code != 0 or seconds is None:
         raise RuntimeError(f"{' '.join(args)} exited {code} without '{until}':\n{err[-3000:]}")
     return Child(seconds, lines)
