@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, Line, String
-from reportlab.graphics.widgets.markers import makeMarker
-from reportlab.lib import colors
-from reportlab.lib.units import mm
+from reportlab import rl_config
+
+# reportlab checks the type of every attribute set on a chart's shapes and widgets (a quarter
+# of the time the brief's charts take); the checks are for developing charts, not drawing
+# them, and the shape classes read the setting when reportlab.graphics is first imported.
+rl_config.shapeChecking = 0
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart  # noqa: E402
+from reportlab.graphics.charts.legends import Legend  # noqa: E402
+from reportlab.graphics.charts.lineplots import LinePlot  # noqa: E402
+from reportlab.graphics.shapes import Drawing, Line, String  # noqa: E402
+from reportlab.graphics.widgets.markers import makeMarker  # noqa: E402
+from reportlab.lib import colors  # noqa: E402
+from reportlab.lib.units import mm  # noqa: E402
 
 RED = colors.HexColor("#C00000")
 INK = colors.HexColor("#1F1F1F")
