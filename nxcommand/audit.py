@@ -243,20 +243,39 @@ def _has_log(conn: sqlite3.Connection) -> bool:
 
 
 def _baseline(conn: sqlite3.Connection, spec: TableSpec) -> None:
-    """A BASE record for each row of ``spec`` (its columns just changed, or it is new)."""
+    """BASE records binding the rows of ``spec`` to the chain after its triggers were made:
+    every row of a table new to the trail (created by a migration); for a table the trail
+    knows (its columns changed, or its triggers had been dropped), only the rows that still
+    agree with their last image on the columns it holds. A row changed or added while the
+    triggers were gone is left unbound, so ``verify`` goes on naming it: reopening the
+    console does not make an edit made behind its back legitimate."""
     prev = conn.execute(f"SELECT hash FROM {LOG} ORDER BY seq DESC LIMIT 1").fetchone()
     prev = prev[0] if prev else ""
     at = conn.execute("SELECT strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')").fetchone()[0]
     actor = conn.execute("SELECT nx_actor()").fetchone()[0]
+    known = conn.execute(f"SELECT 1 FROM {LOG} WHERE tbl = ? LIMIT 1", [spec.name]).fetchone()
     rows = conn.execute(f"SELECT {spec.row_key('t')}, {spec.image('t')} FROM {_q(spec.name)} t "
                         f"ORDER BY 1").fetchall()
     for row_id, image in rows:
+        if known and not _still_agrees(conn, spec.name, row_id, image):
+            continue
         ph = payload_hash(None, image)
         digest = link(prev, at, actor, spec.name, row_id, "BASE", ph)
         conn.execute(f"INSERT INTO {LOG}(at, actor, tbl, row_id, op, before, after, payload_hash, "
                      "prev_hash, hash) VALUES (?, ?, ?, ?, 'BASE', NULL, ?, ?, ?, ?)",
                      [at, actor, spec.name, row_id, image, ph, prev, digest])
         prev = digest
+
+
+def _still_agrees(conn: sqlite3.Connection, table: str, row_id: str, image: str) -> bool:
+    """Whether a row needs and deserves a new BASE record: it has a last image, differs from
+    it (new columns), and agrees with it on every column that image holds."""
+    last = conn.execute(f"SELECT op, after, redacted FROM {LOG} WHERE tbl = ? AND row_id = ? "
+                        "ORDER BY seq DESC LIMIT 1", [table, row_id]).fetchone()
+    if last is None or last[0] == "DELETE" or last[2] or last[1] == image:
+        return False
+    old, new = json.loads(last[1]), json.loads(image)
+    return all(new[column] == value for column, value in old.items() if column in new)
 
 
 # ------------------------------------------------------------------- reading
@@ -386,10 +405,38 @@ def verify_triggers(conn: sqlite3.Connection) -> list[str]:
     installed = _installed(conn)
     missing = sorted({spec.name for name, (spec, sql) in expected_triggers(conn).items()
                       if installed.get(name) != sql})
-    if not missing:
-        return []
-    return [f"审计触发器缺失或被改动（表：{'、'.join(title(t) for t in missing[:10])}"
-            f"{' 等' if len(missing) > 10 else ''}）：写入可能未被记录"]
+    problems = []
+    if missing:
+        problems.append(f"审计触发器缺失或被改动（表：{'、'.join(title(t) for t in missing[:10])}"
+                        f"{' 等' if len(missing) > 10 else ''}）：写入可能未被记录")
+    guards = _guard_triggers(conn)
+    wanted = _migrated_guards(conn.execute("PRAGMA user_version").fetchone()[0])
+    changed = sorted(name for name, sql in wanted.items() if guards.get(name) != sql)
+    if changed:
+        problems.append(f"防篡改触发器缺失或被改动（{'、'.join(changed[:10])}{' 等' if len(changed) > 10 else ''}）："
+                        "只可追加的记录可能已被修改或删除")
+    return problems
+
+
+def _guard_triggers(conn: sqlite3.Connection) -> dict[str, str]:
+    """The schema's own triggers (append-only guards …), not the generated audit ones."""
+    return {name: sql for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        if not (name.startswith("audit_") and name not in ("audit_log_no_delete", "audit_log_no_update"))}
+
+
+def _migrated_guards(version: int) -> dict[str, str]:
+    """The triggers the migrations up to ``version`` create, from a database made in memory."""
+    from .store import migrations
+
+    memory = sqlite3.connect(":memory:")
+    try:
+        for step in migrations():
+            if step.version <= version:
+                memory.executescript(step.path.read_text(encoding="utf-8"))
+        return _guard_triggers(memory)
+    finally:
+        memory.close()
 
 
 def verify(db: Database | sqlite3.Connection) -> list[str]:

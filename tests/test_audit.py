@@ -179,3 +179,23 @@ def test_check_names_the_first_broken_record(demo_path, clock):
     broken = nx("check", "--db", demo_path)
     assert broken.returncode == 1
     assert f"值班日志 #{entry} 与其最后一条审计记录不符" in broken.stderr
+
+
+def test_reopening_the_console_after_tampering_does_not_launder_the_edit(demo_path, clock):
+    """The console renews dropped triggers at its next open, but the rows changed or added
+    while they were gone stay unbound: check still names them."""
+    db = open_db(demo_path)
+    entry = _log_entry(db, clock)
+    db.close()
+    _tamper(demo_path, f"UPDATE log_entries SET summary = '改过的' WHERE id = {entry}",
+            "INSERT INTO meta(key, value) VALUES ('planted', 'x')")
+    db = open_db(demo_path)                    # the console's open renews the triggers
+    problems = audit.verify(db)
+    _log_entry(db, clock, "之后的正常记录")     # and goes on auditing new writes
+    after = audit.verify(db)
+    db.close()
+    assert not any("审计触发器" in p for p in problems)
+    assert any(p.startswith("防篡改触发器缺失或被改动（") and "log_entries_no_update" in p for p in problems)
+    assert f"值班日志 #{entry} 与其最后一条审计记录不符：在控制台之外被修改" in problems
+    assert any(p.startswith("设置 #") and "没有审计记录" in p for p in problems)
+    assert after == problems
