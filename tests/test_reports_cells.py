@@ -44,3 +44,41 @@ def test_a_cell_wraps_again_for_another_width():
     assert cell.wrap(40 + 1e-9, 1000)[1] == narrow          # the same width up to rounding
     assert cell.wrap(400, 1000)[1] < narrow
     assert cell.wrap(40, 1000)[1] == narrow
+
+
+def _page_pixels(path) -> bytes:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return pdf[0].render(scale=150 / 72).to_pil().tobytes()
+    finally:
+        pdf.close()
+
+
+def test_cells_draw_the_same_page_as_reportlab(tmp_path, monkeypatch):
+    """Cells are drawn without Flowable.drawOn's save/translate (blocks.CellParagraph.drawOn);
+    the rendered page must equal the one reportlab's Paragraph cells give."""
+    from reportlab.platypus import Flowable, SimpleDocTemplate
+
+    fonts.register()
+    rows = [[t, t[::-1], t[:7]] for t in TEXTS if "&" not in t and "<" not in t]
+    header = ["序号", "内容", "状态"]
+
+    def build(path, make):
+        table = blocks.table(header, [[make(v, fonts.SONG, 12, a) for v, a in zip(r, (TA_LEFT, TA_CENTER, 2))]
+                                      for r in rows], widths=[2, 5, 2])
+        SimpleDocTemplate(str(path), invariant=1).build([table])
+
+    def reportlab_cell(text, font, size, align):
+        return Paragraph(escape(text).replace("\n", "<br/>"), blocks._cell_style(font, size, align))
+
+    plain_draws = []
+    original = Flowable.drawOn
+    monkeypatch.setattr(Flowable, "drawOn", lambda self, *a, **k: (
+        plain_draws.append(type(self).__name__), original(self, *a, **k))[1])
+    build(tmp_path / "fast.pdf", blocks.cell)
+    fast_plain = plain_draws.count("CellParagraph")
+    build(tmp_path / "slow.pdf", reportlab_cell)
+    assert fast_plain < len(rows)      # most cells took the lean path
+    assert _page_pixels(tmp_path / "fast.pdf") == _page_pixels(tmp_path / "slow.pdf")

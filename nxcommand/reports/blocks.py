@@ -10,6 +10,7 @@ API (every kind builds a list of flowables with these and hands it to page.build
     h3("1.", "标题", "正文…"), h4("（1）", …)   body face
     elements([("接报时间", "…"), …])   key-value lines: label in 黑体, value in 仿宋
     table(header, rows, widths=None, size=12)   ruled table (宋体, header in 黑体)
+    cell(text, font, size, align)     a table cell (nxcommand.reports.cells)
     chart(drawing, caption=None)     a reportlab.graphics Drawing scaled to the type area
     blank(lines=1), signature(unit, date)
     Text(runs, ...)                   the grid flowable behind all of the above
@@ -25,19 +26,16 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from itertools import groupby
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.lib.textsplit import dumbSplit
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
-from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from . import fonts
+from .cells import CellParagraph, _cell_style, cell, token_width as _token_width  # noqa: F401 (API)
 from .fonts import FANGSONG, HEI, KAI, SONG, XBS
 
 PAGE_W, PAGE_H = A4
@@ -128,15 +126,6 @@ def _covered(runs):
 
 
 _WIDE: dict[str, bool] = {}                          # character -> breaks alone
-_WIDTHS: dict[tuple[str, str, float], float] = {}     # (token, font, size) -> stringWidth
-
-
-def _token_width(text: str, font: str, size: float) -> float:
-    key = (text, font, size)
-    width = _WIDTHS.get(key)
-    if width is None:
-        width = _WIDTHS[key] = stringWidth(text, font, size)
-    return width
 
 
 def _tokens(runs, size, cs):
@@ -391,81 +380,6 @@ def elements(pairs, indent: float = 2, skip_empty: bool = True) -> list[Flowable
         value = str(value).strip() if value not in (None, "") else "暂无"
         out.append(Text([(f"{label}：", HEI), (value, FANGSONG)], indent=indent))
     return out
-
-
-_CELL_STYLES: dict[tuple, ParagraphStyle] = {}
-
-
-def _cell_style(font: str, size: float, align=TA_LEFT) -> ParagraphStyle:
-    key = (font, size, align)
-    if key not in _CELL_STYLES:
-        _CELL_STYLES[key] = ParagraphStyle(f"cell-{font}-{size}-{align}", fontName=font, fontSize=size,
-                                           leading=size * 1.35, wordWrap="CJK", alignment=align)
-    return _CELL_STYLES[key]
-
-
-_FRAGS: dict[str, tuple] = {}      # style name -> the parser's text and line-break fragments
-
-
-class CellParagraph(Paragraph):
-    """A table cell: reportlab's CJK Paragraph, drawn by reportlab, with the same fragments
-    and line breaks, made cheaply. A long brief has thousands of cells, and reportlab
-    parses each one's markup, measures each character with stringWidth, and wraps each cell
-    again for every part of a table split across pages and again while drawing it.
-
-    - Plain text (nothing to escape) skips the markup parser: its fragments are the parser's
-      fragments for the style (text, and a line break for each newline) with the text put in
-      (tests compare the two).
-    - One fragment is broken into lines by reportlab's own ``dumbSplit`` with character
-      widths from a cache, as ``breakLinesCJK`` does with ``wordSplit``.
-    - The line breaks are kept for the width last wrapped to: the Table computes a column's
-      width in different orders, so widths agree only to rounding."""
-
-    _wrapped_for = -1.0
-
-    def __init__(self, text: str, style: ParagraphStyle):
-        if "&" in text or "<" in text or ">" in text:
-            super().__init__(escape(text).replace("\n", "<br/>"), style)
-            return
-        templates = _FRAGS.get(style.name)
-        if templates is None:     # the parser's text fragment and line-break fragment
-            sample = Paragraph("x<br/>x", style).frags
-            templates = _FRAGS[style.name] = (sample[0], sample[1])
-        plain, brk = templates
-        self.caseSensitive, self.encoding = 1, "utf8"
-        text = cleanBlockQuotedText(text.replace("\n", "<br/>"))
-        frags = []
-        for n, part in enumerate(text.split("<br/>")):
-            if n:
-                frags.append(brk.clone())
-            if part:
-                frags.append(plain.clone(text=part))
-        self._setup(text, style, getattr(style, "bulletText", None), frags, cleanBlockQuotedText)
-
-    def breakLinesCJK(self, maxWidths):
-        frags = self.frags
-        if (len(frags) != 1 or hasattr(frags[0], "cbDefn") or self.style.endDots or self.bulletText
-                or getattr(self, "_splitpara", 0) or not isinstance(maxWidths, (list, tuple))):
-            return super().breakLinesCJK(maxWidths)
-        self.height = 0
-        f = frags[0]
-        text = f.text
-        widths = [_token_width(ch, f.fontName, f.fontSize) for ch in text]
-        lines = [(space, [line]) for space, line in dumbSplit(text, widths, maxWidths)]
-        return f.clone(kind=0, lines=lines, ascent=f.fontSize, descent=-0.2 * f.fontSize)
-
-    def wrap(self, availWidth, availHeight):
-        if abs(self._wrapped_for - availWidth) < 1e-6:
-            self.width = availWidth
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_for = availWidth
-        return size
-
-
-def cell(text, font: str = SONG, size: float = 12, align=TA_LEFT) -> Paragraph:
-    text = "" if text is None else str(text)
-    return CellParagraph(text, _cell_style(font, size, align))
 
 
 def table(header, rows, widths=None, size: float = 12, align=None) -> Table:
