@@ -6,7 +6,7 @@ charts, each against a floor measured in the same run.
 The floor is plain reportlab: a SimpleDocTemplate of Paragraphs in the body face (loaded as
 reportlab's own TTFont) rendering the same text (every character the document draws, in the
 same paragraphs and table cells, as plain paragraphs), without the 公文 page template, the
-line grid, the other faces (title, headings, 楷体, tables), the tables' layout or the charts.
+line grid, the other faces (title, headings, 楷体), the tables' layout or the charts.
 It is what any PDF of this text must at least cost; the ratio says what the template, faces,
 tables and charts add. Build time includes gathering the data from the database
 (services), so the ratio is an upper bound on the layout's own overhead.
