@@ -392,10 +392,12 @@ def verify_rows(conn: sqlite3.Connection) -> list[str]:
                 problems.append(f"{title(spec.name)} #{row_id} 没有审计记录：在控制台之外新增")
             else:
                 problems.append(f"{title(spec.name)} #{row_id} 与其最后一条审计记录不符：在控制台之外被修改")
+        # Looked up by rowid (or, for the few WITHOUT ROWID tables, by their key's JSON).
+        match = "t.rowid = CAST(a.row_id AS INTEGER)" if not spec.key else f"{key} = a.row_id"
         gone = conn.execute(
             f"SELECT a.row_id FROM {LOG} a WHERE a.tbl = '{spec.name}' AND a.op != 'DELETE' "
             f"AND a.seq = (SELECT max(b.seq) FROM {LOG} b WHERE b.tbl = a.tbl AND b.row_id = a.row_id) "
-            f"AND NOT EXISTS (SELECT 1 FROM {_q(spec.name)} t WHERE {key} = a.row_id) LIMIT 3"
+            f"AND NOT EXISTS (SELECT 1 FROM {_q(spec.name)} t WHERE {match}) LIMIT 3"
         ).fetchall()
         problems += [f"{title(spec.name)} #{r[0]} 在控制台之外被删除（审计记录中它仍存在）" for r in gone]
     return problems

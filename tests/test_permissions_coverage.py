@@ -47,6 +47,8 @@ EXEMPT: dict[str, str] = {
     "personal.purge_due": "the scheduled purge (第八十五条) runs as session.system('个人信息定期清除'); "
                           "personal.purge requires 清除个人信息",
     "audit.install": "audit triggers installed by open_db (schema, not a record)",
+    "audit.verify_triggers": "reads only; builds the schema's expected triggers in a database in memory",
+    "audit.verify": "reads only (through verify_triggers' database in memory)",
     # derived data, schema, files
     "dutylog.rebuild_search_index": "rebuilds the derived search index from the entries; no record changes",
     "startup.open_console_db": "opens the database; the demo it loads runs as 演示数据",
