@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,20 +22,25 @@ from nxcommand.store import db_path
 from .backup_worker import AutoBackup
 from .desk_models import countdown
 from .desk_panel import DeskPanel, shift_text
-from .directory import DirectoryPanel
-from .roster_panel import RosterPanel
-from .events_panel import EventsPanel
-from .log_panel import DutyLogPanel
-from .plans_panel import PlansPanel
-from .response_panel import ResponsePanel, text_on
-from .warnings_panel import WarningsPanel
-from .report_panel import ReportPanel
-from .resources_panel import ResourcesPanel
 
 WEEKDAYS = "一二三四五六日"
 PURGE_CHECK_MS = 3600_000       # personal data due for purging is looked for every hour
 APP_TITLE = "nxcommand 应急指挥值班台"
 ADMIN_TITLE = "系统管理"
+
+# The rail's entries after 值班台, each built the first time it is chosen (or asked for):
+# title -> (module, class). The window builds only 值班台 before it first paints.
+PANELS = {
+    "接报与事件": ("events_panel", "EventsPanel"),
+    "预警": ("warnings_panel", "WarningsPanel"),
+    "应急响应": ("response_panel", "ResponsePanel"),
+    "通讯录": ("directory", "DirectoryPanel"),
+    "值班表": ("roster_panel", "RosterPanel"),
+    "值班日志": ("log_panel", "DutyLogPanel"),
+    "资源": ("resources_panel", "ResourcesPanel"),
+    "预案": ("plans_panel", "PlansPanel"),
+    "简报": ("report_panel", "ReportPanel"),
+}
 
 # Why the window closed; ui/app.run() acts on it.
 QUIT, SIGN_OUT, SWITCH_USER, RESTART = "quit", "sign_out", "switch_user", "restart"
@@ -48,8 +54,37 @@ def actor_text(actor: session.Actor | None) -> str:
     return f"{actor.display_name}（{roles}）" if roles else actor.display_name
 
 
+class PanelStack(QStackedWidget):
+    """The panels' pages, a placeholder standing for each panel not built yet. ``widget(i)``
+    called from Python builds the panel at ``i`` first, so code asking for a page gets the
+    real panel."""
+
+    def __init__(self, build: Callable[[int], QWidget]) -> None:
+        super().__init__()
+        self._build = build
+
+    def widget(self, index: int) -> QWidget | None:
+        if 0 <= index < self.count():
+            self._build(index)
+        return super().widget(index)
+
+
+def _panel(title: str) -> property:
+    return property(lambda self: self.panel(title), doc=f"The {title} panel (built on first access).")
+
+
 class MainWindow(QMainWindow):
     closed = Signal()
+
+    events = _panel("接报与事件")
+    warnings = _panel("预警")
+    response = _panel("应急响应")
+    directory = _panel("通讯录")
+    roster = _panel("值班表")
+    log = _panel("值班日志")
+    resources = _panel("资源")
+    plans = _panel("预案")
+    reports = _panel("简报")
 
     def __init__(self, db: Database, settings: QSettings, clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__()
@@ -63,40 +98,22 @@ class MainWindow(QMainWindow):
 
         self.rail = QListWidget(objectName="navRail")
         self.rail.setFixedWidth(120)
-        self.stack = QStackedWidget()
+        self.stack = PanelStack(self._build_at)
+        self._titles: list[str] = []
+        self._built: dict[str, QWidget] = {}
         self.desk = DeskPanel(db, clock, notify=self.notify)
         self._add_panel("值班台", self.desk)
-        self._add_panel("接报与事件", EventsPanel(db, clock, notify=self.notify))
-        self.warnings = WarningsPanel(db, clock, notify=self.notify)
-        self._add_panel("预警", self.warnings)
-        self.response = ResponsePanel(db, clock, notify=self.notify)
-        self._add_panel("应急响应", self.response)
-        self.warnings.start_response = self.start_response_from_warning
-        self.directory = DirectoryPanel(db, clock, notify=self.notify)
-        self._add_panel("通讯录", self.directory)
-        self._add_panel("值班表", RosterPanel(db, clock, notify=self.notify))
-        self._add_panel("值班日志", DutyLogPanel(db, clock, notify=self.notify))
-        self.resources = ResourcesPanel(db, clock, notify=self.notify)
-        self._add_panel("资源", self.resources)
-        self.plans = PlansPanel(db, clock, notify=self.notify)
-        self._add_panel("预案", self.plans)
-        self.reports = ReportPanel(db, clock, notify=self.notify)
-        self._add_panel("简报", self.reports)
-        self.admin = self.backup_panel = None
+        for title in PANELS:
+            self._add_panel(title)
+        self.backup_panel = None
         if session.allowed(db, "管理账户"):
-            from .admin_panel import AdminPanel
-            from .personal_tab import PersonalSettingsWidget
-            self.admin = AdminPanel(db, clock, notify=self.notify)
-            self.admin.add_lazy_tab(self._build_backup_panel, "备份与恢复")
-            self.admin.add_tab(PersonalSettingsWidget(db, clock, self.notify), "个人信息")
-            self._add_panel(ADMIN_TITLE, self.admin)
+            self._add_panel(ADMIN_TITLE)
         # Automatic backups and the scheduled purge start with start_background() (ui/app.run),
         # not here, so that building a window never starts threads or writes by itself.
         self.autobackup = AutoBackup(db_path(db), self, clock=clock)
         self.autobackup.reported.connect(lambda text, ok: ok or self.statusBar().showMessage(text, 15000))
         self._purge_timer = QTimer(self, interval=PURGE_CHECK_MS, timeout=self.purge_due)
-        self.response.open_report = self.response.mechanism.open_report = self.open_report
-        self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.rail.currentRowChanged.connect(self._show_row)
         self.rail.setCurrentRow(0)
 
         central = QWidget()
@@ -139,11 +156,73 @@ class MainWindow(QMainWindow):
         if done:
             self.notify(f"已按期清除 {sum(r.rows for r in done)} 人的个人信息（{len(done)} 个已结束的响应）")
 
-    def _add_panel(self, title: str, panel: QWidget) -> None:
+    def _add_panel(self, title: str, panel: QWidget | None = None) -> None:
+        """A rail entry and its page: ``panel``, or a placeholder until the panel is needed."""
         item = QListWidgetItem(title)
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rail.addItem(item)
-        self.stack.addWidget(panel)
+        self._titles.append(title)
+        if panel is not None:
+            self._built[title] = panel
+        self.stack.addWidget(panel or QWidget())
+
+    # ---- panels built when first needed --------------------------------------------------------
+
+    def built_panels(self) -> list[str]:
+        """The titles of the panels built so far, in rail order (值班台 from the start)."""
+        return [title for title in self._titles if title in self._built]
+
+    @property
+    def admin(self):
+        """The 系统管理 panel, or None when the signed-in account may not manage accounts."""
+        return self.panel(ADMIN_TITLE) if ADMIN_TITLE in self._titles else None
+
+    def panel(self, title: str) -> QWidget:
+        """The panel of the rail entry ``title``, built (in place of its placeholder) first."""
+        built = self._built.get(title)
+        if built is not None:
+            return built
+        index = self._titles.index(title)
+        built = self._built[title] = self._make_panel(title)
+        placeholder = QStackedWidget.widget(self.stack, index)
+        self.stack.insertWidget(index, built)      # hidden until it becomes the current page
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        return built
+
+    def _build_at(self, index: int) -> QWidget:
+        return self.panel(self._titles[index])
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self._build_at(row)
+        self.stack.setCurrentIndex(row)
+        current = self.stack.currentWidget()
+        if current is not None and self.isVisible() and current.isHidden():
+            current.show()      # added to a parent already shown: not shown by itself
+
+    def _make_panel(self, title: str) -> QWidget:
+        if title == ADMIN_TITLE:
+            return self._build_admin()
+        module, name = PANELS[title]
+        panel = getattr(importlib.import_module(f"{__package__}.{module}"), name)(
+            self.db, self.clock, notify=self.notify)
+        if title == "预警":
+            panel.start_response = self.start_response_from_warning
+        elif title == "应急响应":
+            panel.open_report = panel.mechanism.open_report = self.open_report
+        elif title == "通讯录":
+            panel.restore_state(self.settings)
+        return panel
+
+    def _build_admin(self) -> QWidget:
+        from .admin_panel import AdminPanel
+        from .personal_tab import PersonalSettingsWidget
+
+        admin = AdminPanel(self.db, self.clock, notify=self.notify)
+        admin.add_lazy_tab(self._build_backup_panel, "备份与恢复")
+        admin.add_tab(PersonalSettingsWidget(self.db, self.clock, self.notify), "个人信息")
+        return admin
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -204,6 +283,8 @@ class MainWindow(QMainWindow):
             self.response_label.hide()
             return
         more = f"（另有 {live['count'] - 1} 个）" if live["count"] > 1 else ""
+        from .response_panel import text_on
+
         self.response_label.setText(f" 应急响应 {live['roman']}·{live['plan']} 已 {live['since_text']}{more} ")
         self.response_label.setToolTip(live["event"] or "")
         self.response_label.setStyleSheet(
@@ -212,7 +293,7 @@ class MainWindow(QMainWindow):
         self.response_label.show()
 
     def start_response_from_warning(self, warning_id: int) -> None:
-        self.rail.setCurrentRow(self.stack.indexOf(self.response))
+        self.rail.setCurrentRow(self.stack.indexOf(self.response))      # builds it when needed
         self.response.open_from_warning(warning_id)
 
     def open_report(self, kind: str, item_key: str) -> None:
@@ -262,14 +343,14 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
-        self.directory.restore_state(self.settings)
         splitter = self.settings.value("desk/splitter")
         if splitter is not None:
             self.desk.splitter.restoreState(splitter)
 
     def save_state(self) -> None:
         self.settings.setValue("main/geometry", self.saveGeometry())
-        self.directory.save_state(self.settings)
+        if "通讯录" in self._built:      # never built: its saved state is left as it was
+            self._built["通讯录"].save_state(self.settings)
         self.settings.setValue("desk/splitter", self.desk.splitter.saveState())
         self.settings.sync()
 
@@ -281,7 +362,8 @@ class MainWindow(QMainWindow):
         if self.backup_panel is not None:
             self.backup_panel.stop()
         self.desk.stop()
-        self.response.stop()
-        self.reports.stop()
+        for title in ("应急响应", "简报"):        # only the panels built: none is built to close it
+            if title in self._built:
+                self._built[title].stop()
         super().closeEvent(event)
         self.closed.emit()
