@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import personal, session
+from . import id_numbers, personal, session
 from .clock import Clock
 
 AREA = "440282"          # 南雄市
@@ -17,7 +17,7 @@ AREA = "440282"          # 南雄市
 def demo_id(birth: str, serial: int) -> str:
     """An invented 身份证号 for a birth date 'YYYYMMDD' and a three-digit serial (odd: 男)."""
     first = f"{AREA}{birth}{serial:03d}"
-    return first + personal.check_char(first)
+    return first + id_numbers.check_char(first)
 
 
 # kind, name, birth, serial, phone, village, address, status, shelter/hospital, next of kin, notes

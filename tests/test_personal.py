@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nxcommand import audit, personal, response, session
+from nxcommand import audit, id_numbers, personal, response, session
 from nxcommand.clock import FixedClock
 from nxcommand.errors import ValidationError
 from nxcommand.permissions import PermissionDenied
@@ -78,7 +78,7 @@ def test_an_entry_takes_sex_and_age_from_the_id_number_and_counts_by_kind(demo_d
     assert [p["name"] for p in personal.people(demo_db, rid, kind="转移安置")] == ["何凤娇"]
     # a lower-case x check character is accepted as X
     first = "44028219800101103"
-    assert personal.check_char(first) == "X"
+    assert id_numbers.check_char(first) == "X"
     pid = personal.add(demo_db, rid, entry(demo_db, name="叶金华", id_number=first + "x", phone=""), clock)
     assert personal.get(demo_db, pid)["id_number"] == first + "X"
 
@@ -357,6 +357,6 @@ def test_the_demo_holds_name_lists_with_valid_numbers(full_demo_db, clock):
     ended = next(r for r in rows.values() if not r["live"])
     assert personal.counts(full_demo_db, live["id"]) == {"受伤": 1, "死亡": 0, "失联": 1, "被困": 3, "转移安置": 5}
     for p in personal.people(full_demo_db, live["id"]) + personal.people(full_demo_db, ended["id"]):
-        assert personal.check_id_number(p["id_number"], clock.now().date()) == p["id_number"]
+        assert id_numbers.check_id_number(p["id_number"], clock.now().date()) == p["id_number"]
     assert personal.schedule(full_demo_db, ended["id"], clock.now()).text.startswith("响应结束后 30 天清除，预计 2026-07-31")
     assert audit.verify(full_demo_db) == []
