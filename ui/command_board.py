@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
-from nxcommand import incidents, orders, response, timeline
+from nxcommand import incidents, orders, response, session, timeline
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
 from .dispatch_widget import DispatchWidget
 from .desk_dialogs import FiguresDialog
 from .desk_models import DictTableModel
 from .forms import record_table
+from .guard import note
 from .order_dialogs import AckDialog, DoneDialog, OrderDialog
 from .response_dialogs import ItemDoneDialog, TargetMetDialog
 from .response_models import (
@@ -61,6 +62,10 @@ def board_table(model, name: str, stretch: int, widths: dict[int, int] | tuple =
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.verticalHeader().setDefaultSectionSize(24)
     return view
+
+
+BUTTON_ACTIONS = {"下达指令…": "下达指令", "签收…": "跟踪落实", "反馈完成…": "跟踪落实",
+                  "标记完成…": "跟踪落实", "目标达成…": "跟踪落实", "更新伤亡…": "接报登记"}
 
 
 def panel(title: str, body: QWidget, buttons: list[QPushButton] = (), extra: QWidget | None = None) -> QGroupBox:
@@ -123,6 +128,10 @@ class CommandBoard(QWidget):
         item_buttons = [self._button("标记完成…", self.item_done)]
         clock_buttons = [self._button("目标达成…", self.target_met)]
         figure_buttons = [self._button("更新伤亡…", self.update_figures)]
+        # what each button's service requires; a button the account may not use stays grey
+        self.may = {text: session.allowed(db, BUTTON_ACTIONS[text]) for text in self.buttons}
+        for text, button in self.buttons.items():
+            note(button, self.may[text], BUTTON_ACTIONS[text])
         self.orders_summary = QLabel(objectName="ordersSummary")
         self.checklist_summary = QLabel(objectName="checklistSummary")
 
@@ -229,7 +238,8 @@ class CommandBoard(QWidget):
 
     def _enable(self) -> None:
         for text, button in self.buttons.items():
-            button.setEnabled(self.response_id is not None and (self.live or text == "更新伤亡…"))
+            button.setEnabled(self.may[text] and self.response_id is not None
+                              and (self.live or text == "更新伤亡…"))
 
     def _selected(self, view: QTableView, model):
         index = view.currentIndex()

@@ -21,6 +21,7 @@ from .desk_dialogs import (DailyReportDialog, FiguresDialog, FollowUpDialog, Ins
                            ReportDialog, RollcallDialog)
 from .desk_models import DeadlineModel, DictTableModel
 from .forms import record_table
+from .guard import guard
 from .handover_dialog import HandoverDialog
 from .intake_dialog import IntakeDialog
 
@@ -55,6 +56,12 @@ def group(title: str, view: QWidget, buttons: list[QPushButton]) -> QGroupBox:
         row.addWidget(button)
     layout.addLayout(row)
     return box
+
+
+# The desk's write buttons and the action each one's service requires.
+DESK_ACTIONS = {"接报登记 (F3)": "接报登记", "更新伤亡": "接报登记", "结束事件": "接报登记",
+                "登记批示": "接报登记", "落实情况": "接报登记", "交接班": "交接班",
+                "视频点名": "值班记录", "新增备忘": "值班记录", "完成": "值班记录"}
 
 
 class DeskPanel(QWidget):
@@ -111,6 +118,14 @@ class DeskPanel(QWidget):
         rem_buttons = [QPushButton(t) for t in ("新增备忘", "完成")]
         for button, slot in zip(rem_buttons, (self.add_reminder, self.finish_reminder)):
             button.clicked.connect(slot)
+        # Grey out what the account may not do (记录报送 is left to its own dialog).
+        self.intake_button = intake_button
+        self.guarded = {"接报登记 (F3)": intake_button, "交接班": handover_button, "视频点名": rollcall_button,
+                        "更新伤亡": event_buttons[1], "结束事件": event_buttons[2],
+                        "登记批示": ins_buttons[0], "落实情况": ins_buttons[1],
+                        "新增备忘": rem_buttons[0], "完成": rem_buttons[1]}
+        for text, button in self.guarded.items():
+            guard(button, db, DESK_ACTIONS[text])
 
         top = QHBoxLayout()
         top.addWidget(self.shift_label)

@@ -21,6 +21,7 @@ from .contact_dialog import ContactDialog
 from .contact_model import ContactTableModel
 from .excel_io import ExcelBar
 from .forms import record_table, searchable_combo
+from .guard import guard, note
 
 SEARCH_DELAY_MS = 120
 
@@ -61,6 +62,9 @@ class DirectoryPanel(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.retire_button.clicked.connect(self.retire_or_reinstate_selected)
         self.copy_button.clicked.connect(self.copy_selected)
+        self.can_edit = guard(self.add_button, db, "维护通讯录")
+        note(self.edit_button, self.can_edit, "维护通讯录")
+        note(self.retire_button, self.can_edit, "维护通讯录")
 
         self.card = ContactCard(self.copy_number)
 
@@ -130,8 +134,8 @@ class DirectoryPanel(QWidget):
     def _show_current(self) -> None:
         record = self.current_record()
         self.card.show_record(record)
-        self.edit_button.setEnabled(record is not None)
-        self.retire_button.setEnabled(record is not None)
+        self.edit_button.setEnabled(record is not None and self.can_edit)
+        self.retire_button.setEnabled(record is not None and self.can_edit)
         self.copy_button.setEnabled(record is not None)
         if record is not None:
             self.retire_button.setText("停用…" if record["active"] else "恢复")
@@ -183,7 +187,7 @@ class DirectoryPanel(QWidget):
 
     def edit_selected(self) -> None:
         record = self.current_record()
-        if record is None:
+        if record is None or not self.can_edit:
             return
         dialog = ContactDialog(self.db, contacts.get(self.db, record["id"]), self.clock, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:

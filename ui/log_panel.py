@@ -17,6 +17,7 @@ from nxcommand import dutylog, org
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
 from .forms import record_table, searchable_combo
+from .guard import guard, note
 from .log_dialogs import LogEntryDialog
 from .log_model import SUMMARY_COLUMN, LogTableModel, mark
 
@@ -98,6 +99,8 @@ class DutyLogPanel(QWidget):
         self.add_button.clicked.connect(self.add_entry)
         self.correct_button.clicked.connect(self.correct_selected)
         self.reset_button.clicked.connect(self.reset_filters)
+        self.can_write = guard(self.add_button, db, "值班记录")
+        note(self.correct_button, self.can_write, "值班记录")
 
         filters = QHBoxLayout()
         for widget, stretch in ((self.range, 0), (self.date_from, 0), (QLabel("至"), 0),
@@ -206,7 +209,7 @@ class DutyLogPanel(QWidget):
 
     def _show_current(self) -> None:
         row = self.current_record()
-        self.correct_button.setEnabled(row is not None)
+        self.correct_button.setEnabled(row is not None and self.can_write)
         if row is None:
             self.detail.setHtml("<p>没有选中的记录</p>")
             return

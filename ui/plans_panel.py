@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QGridLa
                                QWidget)
 from sqlite_utils import Database
 
-from nxcommand import plan_checks, plans, refdata
+from nxcommand import plan_checks, plans, refdata, session
 from nxcommand.alerts import Alert
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
 from .desk_models import OVERDUE, SOON, DictTableModel
 from .forms import record_table
+from .guard import guard, note
 from .plan_dialogs import (
     GroupDialog,
     LevelDialog,
@@ -87,6 +88,7 @@ class PlansPanel(QWidget):
                  notify: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.db, self.clock = db, clock
+        self.can_edit = session.allowed(db, "编辑预案")
         self.notify = notify or (lambda message: None)
         # Replaceable in tests: run a dialog (True when accepted), ask a yes/no question.
         self.run_dialog: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
@@ -125,7 +127,7 @@ class PlansPanel(QWidget):
         filters.addWidget(self.hazard_filter, 0, 1)
         filters.addWidget(self.status_filter, 0, 2)
         filters.addWidget(self.search, 1, 0, 1, 3)
-        add_row, _ = _buttons(("新增预案", self.add_plan))
+        add_row, self.add_buttons = _buttons(("新增预案", self.add_plan))
         add_row.insertWidget(0, self.count_label)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -178,6 +180,8 @@ class PlansPanel(QWidget):
         self.action_view = _table(self.action_model, "actionTable", 1, (0, 2, 3))
         level_buttons, self.level_edit_buttons = _buttons(
             ("编辑本级响应", self.edit_level), ("删除本级响应", self.remove_level))
+        for button in self.plan_buttons + self.level_edit_buttons:
+            note(button, self.can_edit, "编辑预案")
         level_box = QGroupBox("响应级别与处置清单")
         lv = QVBoxLayout(level_box)
         lv.addLayout(level_row)
@@ -191,9 +195,12 @@ class PlansPanel(QWidget):
         self.group_view = _table(self.group_model, "groupTable", 3, (0, 1))
         self.group_view.horizontalHeader().resizeSection(2, 240)
         self.group_view.doubleClicked.connect(lambda _i: self.edit_group())
-        group_buttons, _ = _buttons(("新增工作组", self.add_group), ("编辑", self.edit_group),
-                                    ("删除", self.remove_group), ("上移", lambda: self.move_group(-1)),
-                                    ("下移", lambda: self.move_group(1)))
+        group_buttons, self.group_buttons = _buttons(("新增工作组", self.add_group), ("编辑", self.edit_group),
+                                                     ("删除", self.remove_group),
+                                                     ("上移", lambda: self.move_group(-1)),
+                                                     ("下移", lambda: self.move_group(1)))
+        for button in self.add_buttons + self.group_buttons:    # always enabled: greyed once
+            guard(button, db, "编辑预案")
         group_box = QGroupBox("工作组（启动响应时按此组建）")
         gv = QVBoxLayout(group_box)
         gv.addWidget(self.group_view, 1)
@@ -292,7 +299,7 @@ class PlansPanel(QWidget):
         self.note.setText(p.get("note", ""))
         self.note.setVisible(bool(p.get("note")))
         for button in self.plan_buttons + self.level_edit_buttons:
-            button.setEnabled(bool(p))
+            button.setEnabled(bool(p) and self.can_edit)
         defined = {lv["level"] for lv in p.get("levels", [])}
         for no, button in self.level_buttons.items():
             self._paint_level_button(no, button, no in defined)
@@ -325,7 +332,7 @@ class PlansPanel(QWidget):
         self.level_no = no
         self.level_buttons[no].setChecked(True)
         lv = self.current_level()
-        self.level_edit_buttons[1].setEnabled(lv is not None)
+        self.level_edit_buttons[1].setEnabled(lv is not None and self.can_edit)
         if lv is None:
             self.criteria.setText("本预案未设此级响应。" if self.current else "")
             self.deciders.setText("")

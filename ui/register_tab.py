@@ -18,6 +18,7 @@ from nxcommand.clock import SYSTEM_CLOCK, Clock
 from nxcommand.errors import UserError
 
 from .forms import record_table, searchable_combo
+from .guard import guard
 
 PAGE = 200
 CACHE_LIMIT = 5000
@@ -210,6 +211,8 @@ class RegisterTab(QWidget):
         button = QPushButton(text, objectName="primaryButton" if primary else "")
         button.clicked.connect(lambda _=False: slot())
         self.actions.addWidget(button)
+        if slot == self.add_record:     # 新增…: always enabled, so greyed once for who may not
+            guard(button, self.db, "管理资源登记")
         return button
 
     def watch(self, *widgets) -> None:

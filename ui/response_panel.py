@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
-from nxcommand import contacts, response, roster
+from nxcommand import contacts, response, roster, session
 from nxcommand.clock import SYSTEM_CLOCK, Clock, parse_minute
 
 from .command_board import CommandBoard
 from .forward_hq_tab import ForwardHQTab
+from .guard import guard, note
 from .mechanism_tab import MechanismTab
 from .personal_tab import PersonalTab
 from .release_tab import ReleaseTab
@@ -82,6 +83,10 @@ class ResponsePanel(QWidget):
             button.clicked.connect(slot)
             self.actions[text] = button
         self.actions["启动响应…"].setObjectName("primaryButton")
+        guard(self.actions["启动响应…"], db, "启动响应")
+        self.can_change = session.allowed(db, "调整响应级别")
+        for text in ("提级…", "降级…", "解除响应…"):
+            note(self.actions[text], self.can_change, "调整响应级别")
         # 打印情况汇报: the main window opens the 简报 panel on this response's brief
         self.open_report: Callable[[str, str], None] | None = None
         self.print_brief = QPushButton("打印情况汇报…", objectName="printBrief")
@@ -166,9 +171,10 @@ class ResponsePanel(QWidget):
         rid = self.current_id()
         r = response.get_response(self.db, rid) if rid is not None else None
         live = bool(r and r["live"])
-        self.actions["提级…"].setEnabled(live and r["level"] > 1)
-        self.actions["降级…"].setEnabled(live and r["level"] < 4)
-        self.actions["解除响应…"].setEnabled(live)
+        may = live and self.can_change
+        self.actions["提级…"].setEnabled(may and r["level"] > 1)
+        self.actions["降级…"].setEnabled(may and r["level"] < 4)
+        self.actions["解除响应…"].setEnabled(may)
         self.print_brief.setEnabled(r is not None)
         if r is None:
             self.badge.setText("无响应")

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QGroupBo
 from sqlite_utils import Database
 
 from nxcommand import early_warning as ew
+from nxcommand import session
 from nxcommand.clock import SYSTEM_CLOCK, Clock
 
 from .desk_models import DictTableModel
 from .forms import record_table
+from .guard import guard, note
 from .public_dialogs import LiftDialog, WarningDialog, current_officer
 
 
@@ -126,6 +128,12 @@ class WarningsPanel(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             top.addWidget(button)
+        self.can_record = guard(self.buttons["issue"], db, "预警登记")
+        guard(self.buttons["relay"], db, "预警登记")
+        note(self.buttons["adjust"], self.can_record, "预警登记")
+        note(self.buttons["lift"], self.can_record, "预警登记")
+        self.can_start = session.allowed(db, "启动响应")
+        note(self.buttons["start"], self.can_start, "启动响应")
 
         self.card_box = QWidget(objectName="cardBox")
         self.card_grid = QGridLayout(self.card_box)
@@ -229,8 +237,9 @@ class WarningsPanel(QWidget):
             card.set_selected(card.warning_id == warning_id)
         w = ew.get(self.db, warning_id) if warning_id is not None else None
         live = bool(w and w["status"] == ew.IN_FORCE)
-        for key in ("adjust", "lift", "start"):
-            self.buttons[key].setEnabled(live)
+        for key in ("adjust", "lift"):
+            self.buttons[key].setEnabled(live and self.can_record)
+        self.buttons["start"].setEnabled(live and self.can_start)
         self.detail.setText(self._detail_html(w) if w else "选择一条预警查看全部要素")
 
     def selected(self) -> dict | None:
