@@ -74,6 +74,8 @@ def by_selection(win: MainWindow) -> list[tuple[str, QPushButton, str]]:
             ("预警 解除", warnings.buttons["lift"], "预警登记"),
             ("预警 据此启动预案", warnings.buttons["start"], "启动响应")]
     rows += [(f"应急响应 {t}", resp.actions[t], "调整响应级别") for t in ("提级…", "降级…", "解除响应…")]
+    rows += [(f"调度 {name}", resp.board.dispatch.buttons[name], "调度派遣")
+             for name in ("派出队伍", "派出装备", "调拨物资出库", "到达", "返回")]
     rows += [("指挥看板 下达指令", resp.board.buttons["下达指令…"], "下达指令"),
              ("指挥看板 签收", resp.board.buttons["签收…"], "跟踪落实")]
     rows += [(f"预案 {b.text()}", b, "编辑预案") for b in plans.plan_buttons + plans.level_edit_buttons]

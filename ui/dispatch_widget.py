@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
-from nxcommand import contacts, dispatch, roster, supplies
+from nxcommand import contacts, dispatch, roster, session, supplies
 from nxcommand.clock import SYSTEM_CLOCK, Clock, parse_minute
 from nxcommand.dispatch import DispatchInput
 from nxcommand.errors import ValidationError
 
 from .desk_models import DictTableModel
+from .guard import note
 from .forms import (
     ServiceForm,
     record_table,
@@ -46,6 +47,7 @@ from .register_tab import combo_value, town_combo
 STATUS_COLOURS = {"已派出": "#e65100", "在途": "#e65100", "在场": "#2e7d32", "已送达": "#2e7d32",
                   "已返回": "#8a8f98"}
 OVERDUE_BACKGROUND = QColor("#fde2e1")
+DISPATCH = "调度派遣"            # permissions.ACTIONS: the services refuse it to others
 
 
 # ------------------------------------------------------------------ pieces shared with the forward-HQ tab
@@ -276,6 +278,9 @@ class DispatchWidget(QWidget):
             actions.addWidget(button)
             self.buttons[text.rstrip("…")] = button
         actions.addStretch(1)
+        self.can_dispatch = session.allowed(db, DISPATCH)
+        for button in self.buttons.values():
+            note(button, self.can_dispatch, DISPATCH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -307,11 +312,12 @@ class DispatchWidget(QWidget):
         return self.model.row(index.row()) if index.isValid() else None
 
     def update_buttons(self) -> None:
+        may = self.can_dispatch
         for name in ("派出队伍", "派出装备", "调拨物资出库"):
-            self.buttons[name].setEnabled(self.live)
+            self.buttons[name].setEnabled(self.live and may)
         row = self.current()
-        self.buttons["到达"].setEnabled(bool(row and not row["arrived_at"] and not row["returned_at"]))
-        self.buttons["返回"].setEnabled(bool(row and row["kind"] != "物资" and not row["returned_at"]))
+        self.buttons["到达"].setEnabled(bool(may and row and not row["arrived_at"] and not row["returned_at"]))
+        self.buttons["返回"].setEnabled(bool(may and row and row["kind"] != "物资" and not row["returned_at"]))
 
     def send(self, kind: str) -> None:
         if self.response_id is None:
