@@ -67,6 +67,15 @@ def test_a_plain_sqlite_program_cannot_write_to_audited_tables(demo_path):
     conn.close()
 
 
+def _verify(path) -> list[str]:
+    """What ``nxcommand check`` finds in the audit trail of the file at ``path``."""
+    db = open_db(path, readonly=True)
+    try:
+        return audit.verify(db)
+    finally:
+        db.close()
+
+
 def _tamper(path, *sql):
     conn = sqlite3.connect(path)
     outside.drop_triggers(conn)
@@ -82,9 +91,7 @@ def test_a_log_entry_edited_outside_is_named(demo_path, clock):
     _log_entry(db, clock, "第二条")
     db.close()
     _tamper(demo_path, f"UPDATE log_entries SET summary = '改过的' WHERE id = {entry}")
-    db = open_db(demo_path, readonly=True)
-    problems = audit.verify(db)
-    db.close()
+    problems = _verify(demo_path)
     assert any("审计触发器缺失" in p for p in problems)
     assert f"值班日志 #{entry} 与其最后一条审计记录不符：在控制台之外被修改" in problems
 
@@ -96,9 +103,7 @@ def test_rows_added_or_removed_outside_are_named(demo_path):
     db.close()
     _tamper(demo_path, "INSERT INTO meta(key, value) VALUES ('planted', 'x')",
             "DELETE FROM meta WHERE key = 'doomed'")
-    db = open_db(demo_path, readonly=True)
-    problems = audit.verify(db)
-    db.close()
+    problems = _verify(demo_path)
     assert any(p.startswith("设置 #") and p.endswith("没有审计记录：在控制台之外新增") for p in problems)
     assert any(p.startswith("设置 #") and p.endswith("在控制台之外被删除（审计记录中它仍存在）") for p in problems)
 
@@ -109,9 +114,7 @@ def test_a_changed_audit_record_breaks_the_chain_there(demo_path, clock):
     seq = audit.head(db)[0]
     db.close()
     _tamper(demo_path, f"UPDATE audit_log SET actor = '王五' WHERE seq = {seq - 3}")
-    db = open_db(demo_path, readonly=True)
-    problems = audit.verify(db)
-    db.close()
+    problems = _verify(demo_path)
     assert problems[0].startswith(f"审计链断开：第 {seq - 3} 条审计记录")
 
 
@@ -122,9 +125,7 @@ def test_removed_audit_records_break_the_chain(demo_path, clock):
     seq = audit.head(db)[0]
     db.close()
     _tamper(demo_path, f"DELETE FROM audit_log WHERE seq IN ({seq - 2}, {seq - 1})")
-    db = open_db(demo_path, readonly=True)
-    problems = audit.verify(db)
-    db.close()
+    problems = _verify(demo_path)
     assert problems[0].startswith(f"审计链断开：第 {seq - 2} 至 {seq - 1} 条审计记录被删除")
 
 
@@ -144,9 +145,7 @@ def test_a_rewritten_record_with_a_recomputed_payload_still_breaks_the_links(dem
     conn.execute("UPDATE log_entries SET summary = replace(summary, '油山镇来电', '无事') WHERE id = ?", [entry])
     conn.commit()
     conn.close()
-    db = open_db(demo_path, readonly=True)
-    problems = audit.verify(db)
-    db.close()
+    problems = _verify(demo_path)
     assert problems[0].startswith(f"审计链断开：第 {seq} 条审计记录")
 
 
